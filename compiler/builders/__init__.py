@@ -1,0 +1,42 @@
+"""Stage `build`: Plan -> a troposphere Template, one builder module per AWS area."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from troposphere import Template
+
+from ..diagnostics import raise_if_errors
+from ..plan import PipelinePlan
+from . import dynamodb, glue, iam, kms, outputs, s3
+from .common import Stack
+
+BUILDERS = (iam.build, kms.build, s3.build, dynamodb.build, glue.build, outputs.build)
+
+
+def build(plan: PipelinePlan) -> Template:
+    """Every resource of the pipeline's stack; raises CompileError on build-time problems."""
+    stack = Stack(plan)
+    stack.template.set_version("2010-09-09")
+    stack.template.set_description(_description(plan))
+    stack.template.set_metadata(
+        {
+            "pipegen": {
+                "apiVersion": "pipegen/v1",
+                "pipeline": plan.name,
+                "environment": plan.env,
+                "spec": PurePath(plan.spec_file).name,
+            }
+        }
+    )
+    for run in BUILDERS:
+        run(stack)
+    raise_if_errors(stack.problems)
+    return stack.template
+
+
+def _description(plan: PipelinePlan) -> str:
+    text = f"pipegen pipeline {plan.name} ({plan.env})"
+    if plan.description:
+        text += f": {plan.description}"
+    return text[:1024]

@@ -1,0 +1,88 @@
+"""What every builder shares: the template under construction, tags, and ARN helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from troposphere import AWSObject, GetAtt, Ref, Sub, Tags, Template
+
+from ..diagnostics import Diagnostic
+from ..naming import logical_id
+from ..plan import PipelinePlan
+
+
+@dataclass
+class Stack:
+    """The template being built for one plan, plus problems found while building."""
+
+    plan: PipelinePlan
+    template: Template = field(default_factory=Template)
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, resource: AWSObject) -> AWSObject:
+        if resource.title in self.template.resources:
+            self.problems.append(
+                Diagnostic(
+                    self.plan.source_map.at(()),
+                    "PG503",
+                    f"two resources share the logical ID '{resource.title}'",
+                )
+            )
+            return resource
+        return self.template.add_resource(resource)
+
+    def tag_pairs(self) -> list[tuple[str, str]]:
+        """The user's tags plus pipegen's own; these drive cost allocation."""
+        own = [
+            ("pipegen:pipeline", self.plan.name),
+            ("pipegen:environment", self.plan.env),
+            ("pipegen:spec", PurePath(self.plan.spec_file).name),
+        ]
+        return sorted([*self.plan.tags, *own])
+
+    def tags(self) -> Tags:
+        return Tags(*[{"Key": k, "Value": v} for k, v in self.tag_pairs()])
+
+    def tag_map(self) -> dict[str, str]:
+        return dict(self.tag_pairs())
+
+
+def bucket_id(zone: str) -> str:
+    return logical_id(zone, "bucket")
+
+
+def bucket_arn(zone: str) -> GetAtt:
+    return GetAtt(bucket_id(zone), "Arn")
+
+
+def bucket_objects_arn(zone: str, prefix: str = "") -> Sub:
+    return Sub(f"${{{bucket_id(zone)}.Arn}}/{prefix}*")
+
+
+def bucket_name(zone: str) -> Ref:
+    return Ref(bucket_id(zone))
+
+
+def s3_uri(zone: str, key: str) -> Sub:
+    return Sub(f"s3://${{{bucket_id(zone)}}}/{key}")
+
+
+def account_arn(service: str, resource: str) -> Sub:
+    """An ARN in this account and region; `resource` must hold no spec-derived `${`."""
+    return Sub(f"arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}")
+
+
+def policy(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def allow(sid: str, actions: list[str], resources: list[Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": sorted(actions),
+        "Resource": resources,
+        **extra,
+    }

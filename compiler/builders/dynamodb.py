@@ -1,0 +1,58 @@
+"""State tables: `AWS::DynamoDB::Table`.
+
+run-state (one item per workflow run), file-bookmarks (one item per ingested object version),
+quality-history (one item per table per run). On demand, encrypted with the data key, with
+point-in-time recovery, and retained with the stack: they are the pipeline's memory.
+"""
+
+from __future__ import annotations
+
+from troposphere import GetAtt, dynamodb
+
+from ..naming import STATE_TABLES, logical_id
+from .common import Stack
+from .kms import DATA_KEY
+
+KEYS = {
+    "run-state": (("run_id", "S"), None),
+    "file-bookmarks": (("source", "S"), ("object_id", "S")),
+    "quality-history": (("table", "S"), ("run_at", "S")),
+}
+
+
+def table_id(name: str) -> str:
+    return logical_id(name, "table")
+
+
+def build(stack: Stack) -> None:
+    for name in STATE_TABLES:
+        stack.add(_table(stack, name))
+
+
+def _table(stack: Stack, name: str) -> dynamodb.Table:
+    hash_key, range_key = KEYS[name]
+    keys = [dynamodb.KeySchema(AttributeName=hash_key[0], KeyType="HASH")]
+    attributes = [
+        dynamodb.AttributeDefinition(AttributeName=hash_key[0], AttributeType=hash_key[1])
+    ]
+    if range_key:
+        keys.append(dynamodb.KeySchema(AttributeName=range_key[0], KeyType="RANGE"))
+        attributes.append(
+            dynamodb.AttributeDefinition(AttributeName=range_key[0], AttributeType=range_key[1])
+        )
+    table = dynamodb.Table(
+        table_id(name),
+        TableName=stack.plan.naming.table(name),
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=keys,
+        AttributeDefinitions=attributes,
+        SSESpecification=dynamodb.SSESpecification(
+            SSEEnabled=True, SSEType="KMS", KMSMasterKeyId=GetAtt(DATA_KEY, "Arn")
+        ),
+        PointInTimeRecoverySpecification=dynamodb.PointInTimeRecoverySpecification(
+            PointInTimeRecoveryEnabled=True
+        ),
+        Tags=stack.tags(),
+    )
+    table.DeletionPolicy = table.UpdateReplacePolicy = "Retain"
+    return table

@@ -1,0 +1,29 @@
+"""Stack outputs: `Outputs` for every bucket, job, table, the workflow and the database.
+
+`pipegen upload` reads ScriptsBucket from here; nothing is exported, so two environments or
+pipelines in one account never collide on export names.
+"""
+
+from __future__ import annotations
+
+from troposphere import Output, Ref
+
+from ..naming import JOBS, STATE_TABLES, ZONES, logical_id
+from .common import Stack, bucket_name
+from .dynamodb import table_id
+from .glue import DATABASE, WORKFLOW, job_id
+
+
+def build(stack: Stack) -> None:
+    for zone in ZONES:
+        _output(stack, logical_id(zone, "bucket"), bucket_name(zone), f"{zone} bucket")
+    for kind in JOBS:
+        _output(stack, logical_id(kind, "job", "name"), Ref(job_id(kind)), f"{kind} job")
+    for name in STATE_TABLES:
+        _output(stack, logical_id(name, "table", "name"), Ref(table_id(name)), f"{name} table")
+    _output(stack, "WorkflowName", Ref(WORKFLOW), "Glue workflow")
+    _output(stack, "DatabaseName", Ref(DATABASE), "Glue catalog database")
+
+
+def _output(stack: Stack, name: str, value: Ref, description: str) -> None:
+    stack.template.add_output(Output(name, Value=value, Description=description))

@@ -1,0 +1,21 @@
+"""Stage `check`: semantic checks on the Plan, one module per concern, each with its codes."""
+
+from __future__ import annotations
+
+from ..diagnostics import Diagnostic
+from ..plan import PipelinePlan
+from . import aws_limits, columns, cycles, references, semantics, unique_names
+
+CHECKS = (
+    references.check,  # PG301
+    cycles.check,  # PG302
+    unique_names.check,  # PG303
+    columns.check,  # PG304
+    semantics.check,  # PG402-PG409
+    aws_limits.check,  # PG501-PG502
+)
+
+
+def check(plan: PipelinePlan) -> list[Diagnostic]:
+    """Every finding of every check, sorted."""
+    return sorted({d for run in CHECKS for d in run(plan)})

@@ -1,0 +1,113 @@
+"""PG402-PG409: settings that are each valid alone but make no sense together."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..diagnostics import Diagnostic
+from ..plan import PipelinePlan
+from ..spec.sources import CSV_ONLY_OPTIONS, TEXT_ONLY_OPTIONS
+
+_TEXT_FORMATS = ("csv", "json", "jsonl", "auto")
+RESERVED_TAG_PREFIXES = ("aws:", "pipegen:")
+
+
+def check(plan: PipelinePlan) -> Iterator[Diagnostic]:
+    yield from _read_options(plan)
+    yield from _name_patterns(plan)
+    yield from _overlapping_landings(plan)
+    yield from _tags(plan)
+    yield from _thresholds(plan)
+
+
+def _read_options(plan: PipelinePlan) -> Iterator[Diagnostic]:
+    for s in plan.sources:
+        fmt = s.spec.format
+        for option, value in s.spec.read:
+            if value is None:
+                continue
+            wrong = (option in CSV_ONLY_OPTIONS and fmt not in ("csv", "auto")) or (
+                option in TEXT_ONLY_OPTIONS and fmt not in _TEXT_FORMATS
+            )
+            if wrong:
+                path = ("sources", s.name, "read", option)
+                yield Diagnostic(
+                    plan.source_map.key_at(path),
+                    "PG402",
+                    f"source '{s.name}': read option '{option}' does not apply to format '{fmt}'",
+                )
+
+
+def _name_patterns(plan: PipelinePlan) -> Iterator[Diagnostic]:
+    for s in plan.sources:
+        pattern = s.spec.accept.name_pattern
+        if pattern is None:
+            continue
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            path = ("sources", s.name, "accept", "name_pattern")
+            yield Diagnostic(
+                plan.source_map.at(path),
+                "PG403",
+                f"source '{s.name}': name_pattern is not a valid regular expression: {exc}",
+            )
+
+
+def _overlapping_landings(plan: PipelinePlan) -> Iterator[Diagnostic]:
+    seen: list[tuple[str, str]] = []
+    for s in plan.sources:
+        for other, prefix in seen:
+            if s.spec.landing.startswith(prefix) or prefix.startswith(s.spec.landing):
+                yield Diagnostic(
+                    plan.source_map.at(("sources", s.name, "landing")),
+                    "PG404",
+                    f"source '{s.name}': landing '{s.spec.landing}' overlaps source "
+                    f"'{other}' ('{prefix}'); an arriving file must belong to one "
+                    "source",
+                )
+        seen.append((s.name, s.spec.landing))
+
+
+def _tags(plan: PipelinePlan) -> Iterator[Diagnostic]:
+    for key, _ in plan.tags:
+        if key.lower().startswith(RESERVED_TAG_PREFIXES):
+            yield Diagnostic(
+                plan.source_map.key_at(("tags", key)),
+                "PG406",
+                f"tags: key '{key}' uses a reserved prefix ({', '.join(RESERVED_TAG_PREFIXES)})",
+            )
+
+
+def _thresholds(plan: PipelinePlan) -> Iterator[Diagnostic]:
+    smap = plan.source_map
+    score = plan.quality.score
+    if score.warn_below < score.fail_below:
+        yield Diagnostic(
+            smap.at(("quality", "score")),
+            "PG407",
+            "quality.score: warn_below "
+            f"({score.warn_below:g}) is below fail_below ({score.fail_below:g}); a "
+            "warning must come before a failure",
+        )
+    for table, rules in sorted(plan.quality.tables.items()):
+        for i, rule in enumerate(rules):
+            kind, args = next(iter(rule.__dict__.items()))
+            path = ("quality", "tables", table, i, kind)
+            low, high = getattr(args, "min", None), getattr(args, "max", None)
+            if low is not None and high is not None and low > high:
+                yield Diagnostic(
+                    smap.at(path),
+                    "PG408",
+                    f"quality rule {kind} on '{table}': min "
+                    f"({low:g}) is greater than max ({high:g})",
+                )
+            warn, floor = getattr(args, "warn_pct", None), getattr(args, "min_pct", None)
+            if warn is not None and floor is not None and warn < floor:
+                yield Diagnostic(
+                    smap.at(path),
+                    "PG409",
+                    f"quality rule {kind} on '{table}': "
+                    f"warn_pct ({warn:g}) is below min_pct ({floor:g})",
+                )

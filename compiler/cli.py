@@ -1,0 +1,192 @@
+"""`pipegen`: the command line. Exit codes: 0 ok, 1 findings in a spec, 2 usage, 3 internal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from .diagnostics import CompileError, render_all
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+ISSUES_URL = "https://github.com/pipegen/pipegen/issues"
+
+
+class UsageError(Exception):
+    """The command line itself is wrong (exit code 2)."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except CompileError as exc:
+        sys.stderr.write(render_all(exc.diagnostics))
+        return EXIT_FINDINGS
+    except UsageError as exc:
+        print(f"pipegen: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        return _internal_error()
+
+
+def _internal_error() -> int:
+    if os.environ.get("PIPEGEN_DEBUG"):
+        traceback.print_exc()
+    kind, value, _ = sys.exc_info()
+    print(
+        f"pipegen: internal error ({kind.__name__}: {value}). This is a bug in pipegen, not "
+        f"in your spec; please report it at {ISSUES_URL} (PIPEGEN_DEBUG=1 shows the "
+        "traceback).",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
+
+
+def _version() -> str:
+    try:
+        return version("pipegen")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pipegen", description="Compile pipeline specs into AWS Glue stacks and jobs."
+    )
+    parser.add_argument("--version", action="version", version=f"pipegen {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add(commands, "compile", "validate specs and write out/<pipeline>/<env>/", _compile)
+    _add(commands, "validate", "check specs in every environment; write nothing", _validate)
+    schema = commands.add_parser("schema", help="print the JSON Schema of the spec language")
+    schema.add_argument("--out", type=Path, help="write to this file instead of stdout")
+    schema.set_defaults(run=_schema)
+    upload = commands.add_parser("upload", help="upload compiled artifacts to the scripts bucket")
+    upload.add_argument("spec", type=Path)
+    upload.add_argument("--env", default="dev")
+    upload.add_argument("--out", type=Path, default=Path("out"))
+    upload.add_argument("--bucket", help="scripts bucket (default: the stack's ScriptsBucket)")
+    upload.add_argument("--stack", help="stack name (default: <pipeline>-<env>)")
+    upload.add_argument("--region")
+    upload.add_argument("--endpoint-url", help="AWS endpoint (e.g. a local moto server)")
+    upload.set_defaults(run=_upload)
+    return parser
+
+
+def _add(
+    commands: argparse._SubParsersAction,
+    name: str,
+    help_text: str,
+    run: Callable[[argparse.Namespace], int],
+) -> None:
+    command = commands.add_parser(name, help=help_text)
+    command.add_argument("specs", nargs="+", type=Path, metavar="SPEC")
+    if name == "compile":
+        command.add_argument("--env", default="dev", help="environment (default: dev)")
+        command.add_argument(
+            "--out", type=Path, default=Path("out"), help="output root (default: out/)"
+        )
+    command.set_defaults(run=run)
+
+
+def _display(path: Path) -> str:
+    """How diagnostics name a spec: relative to the working directory when possible."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _existing(paths: list[Path]) -> list[Path]:
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        raise UsageError(f"no such spec file: {missing[0]}")
+    return paths
+
+
+def _plans_for(paths: list[Path]) -> list[dict]:
+    """Plans of every spec; problems of all specs are reported together."""
+    from .pipeline import plan_all
+
+    plans, problems = [], []
+    for path in _existing(paths):
+        try:
+            plans.append(plan_all(path, _display(path)))
+        except CompileError as exc:
+            problems += exc.diagnostics
+    if problems:
+        raise CompileError(problems)
+    return plans
+
+
+def _compile(args: argparse.Namespace) -> int:
+    from .emit import emit
+    from .pipeline import compile_plan
+
+    plans = _plans_for(args.specs)
+    missing = [p[next(iter(p))].spec_file for p in plans if args.env not in p]
+    if missing:
+        raise UsageError(f"environment '{args.env}' is not defined in {', '.join(missing)}")
+    compiled = [compile_plan(p[args.env]) for p in plans]
+    for result in compiled:
+        target = emit(args.out, result.plan.name, result.plan.env, result.files)
+        _report_written(target, result.files)
+    return EXIT_OK
+
+
+def _report_written(target: Path, files: dict[str, bytes]) -> None:
+    try:
+        shown = target.relative_to(Path.cwd().resolve())
+    except ValueError:
+        shown = target
+    resources = len(json.loads(files["template.json"])["Resources"])
+    print(f"wrote {shown}/ ({len(files)} files, {resources} resources)")
+    for name in sorted(files):
+        print(f"  {name} ({len(files[name]):,} bytes)")
+
+
+def _validate(args: argparse.Namespace) -> int:
+    for plans in _plans_for(args.specs):
+        any_plan = plans[next(iter(plans))]
+        print(f"{any_plan.spec_file}: ok ({', '.join(sorted(plans))})")
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from .schema import schema_text
+
+    text = schema_text()
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _upload(args: argparse.Namespace) -> int:
+    from .upload import upload
+
+    plans = _plans_for([args.spec])[0]
+    if args.env not in plans:
+        raise UsageError(f"environment '{args.env}' is not defined in {args.spec}")
+    plan = plans[args.env]
+    folder = args.out / plan.name / plan.env
+    uploaded = upload(
+        folder,
+        plan,
+        bucket=args.bucket,
+        stack=args.stack,
+        region=args.region or plan.region,
+        endpoint_url=args.endpoint_url,
+    )
+    for key in uploaded:
+        print(f"uploaded s3://{key}")
+    return EXIT_OK

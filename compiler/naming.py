@@ -1,0 +1,104 @@
+"""The only place names are made: logical IDs and physical AWS names.
+
+A changed logical ID makes CloudFormation replace the resource (a bucket and its data gone), so
+for an existing input the output of this module never changes; tests/test_naming.py pins it.
+Physical names are `<pipeline>-<env>-<role>`; S3 bucket names add the account and region,
+which makes them globally unique without asking the user for a suffix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ACCOUNT_ID_LENGTH = 12
+ZONES = ("raw", "processed", "curated", "scripts", "temp", "logs")
+DATA_ZONES = ("raw", "processed", "curated")
+JOBS = ("ingestion", "processing", "quality")
+STATE_TABLES = ("run-state", "file-bookmarks", "quality-history")
+ARTIFACT_PREFIX = "pipegen/"
+BUNDLE_NAME = "pipegen_runtime.zip"
+
+
+def logical_id(*parts: str) -> str:
+    """CamelCase alphanumeric ID from name parts: ('raw', 'bucket') -> 'RawBucket'."""
+    words = [w for p in parts for w in re.split(r"[^A-Za-z0-9]+", p) if w]
+    return "".join(w[:1].upper() + w[1:] for w in words)
+
+
+@dataclass(frozen=True)
+class Naming:
+    """Physical names for one pipeline in one environment."""
+
+    pipeline: str
+    env: str
+    region: str
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.pipeline}-{self.env}"
+
+    def bucket(self, zone: str) -> str:
+        """A bucket name as an `Fn::Sub` string; `${AWS::AccountId}` is the only variable."""
+        return f"{self.prefix}-{zone}-${{AWS::AccountId}}-{self.region}"
+
+    def bucket_example(self, zone: str) -> str:
+        """The bucket name with a 12-digit account ID, for length and rule checks."""
+        return self.bucket(zone).replace("${AWS::AccountId}", "1" * ACCOUNT_ID_LENGTH)
+
+    def job(self, kind: str) -> str:
+        return f"{self.prefix}-{kind}"
+
+    def role(self, kind: str) -> str:
+        return f"{self.prefix}-{kind}"
+
+    def crawler(self, zone: str) -> str:
+        return f"{self.prefix}-{zone}-crawler"
+
+    def trigger(self, name: str) -> str:
+        return f"{self.prefix}-{name}"
+
+    @property
+    def workflow(self) -> str:
+        return f"{self.prefix}-workflow"
+
+    @property
+    def security_configuration(self) -> str:
+        return f"{self.prefix}-security"
+
+    @property
+    def database(self) -> str:
+        # Glue and Athena want lower snake case database names.
+        return f"{self.pipeline}_{self.env}".replace("-", "_")
+
+    def table(self, name: str) -> str:
+        return f"{self.prefix}-{name}"
+
+    def kms_alias(self, name: str) -> str:
+        return f"alias/{self.prefix}-{name}"
+
+    def script_key(self, kind: str) -> str:
+        return f"{ARTIFACT_PREFIX}jobs/{kind}.py"
+
+    def config_key(self, kind: str) -> str:
+        return f"{ARTIFACT_PREFIX}config/{kind}.json"
+
+    @property
+    def bundle_key(self) -> str:
+        return f"{ARTIFACT_PREFIX}{BUNDLE_NAME}"
+
+    def all_physical(self) -> list[tuple[str, str]]:
+        """(kind, example name) for every derived physical name, for the AWS-limit checks."""
+        names = [("s3_bucket", self.bucket_example(z)) for z in ZONES]
+        names += [("glue_job", self.job(j)) for j in JOBS]
+        names += [("iam_role", self.role(r)) for r in (*JOBS, "crawler")]
+        names += [("glue_crawler", self.crawler(z)) for z in ("processed", "curated")]
+        names += [("glue_workflow", self.workflow), ("glue_name", self.security_configuration)]
+        names += [("glue_database", self.database)]
+        names += [("dynamodb_table", self.table(t)) for t in STATE_TABLES]
+        names += [("kms_alias", self.kms_alias(k)) for k in ("data", "logs")]
+        names += [
+            ("glue_trigger", self.trigger(t))
+            for t in ("start", "after-ingestion", "after-processing")
+        ]
+        return names

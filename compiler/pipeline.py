@@ -1,0 +1,56 @@
+"""The compiler's stages, in order, and nothing else.
+
+load -> validate -> (per environment) resolve -> check -> build -> render -> emit
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .builders import build
+from .checks import check
+from .diagnostics import CompileError, Diagnostic
+from .emit import with_template_and_manifest
+from .load import LoadedSpec, load_file
+from .plan import PipelinePlan
+from .render import render
+from .resolve import resolve, with_environment
+from .validate import validate
+
+
+@dataclass(frozen=True)
+class Compiled:
+    plan: PipelinePlan
+    files: dict[str, bytes]
+
+
+def plan_all(path: Path, display: str) -> dict[str, PipelinePlan]:
+    """Load, validate, resolve and check every environment; all problems raised together."""
+    loaded = load_file(path, display)
+    spec = validate(loaded)
+    plans: dict[str, PipelinePlan] = {}
+    problems: list[Diagnostic] = []
+    for env in sorted(spec.environments):
+        try:
+            plans[env] = _plan_environment(loaded, env)
+        except CompileError as exc:
+            problems += exc.diagnostics
+    if any(d.is_error for d in problems):
+        raise CompileError(problems)
+    return plans
+
+
+def _plan_environment(loaded: LoadedSpec, env: str) -> PipelinePlan:
+    merged = with_environment(loaded, env)
+    plan = resolve(validate(merged), env, merged.source_map)
+    findings = check(plan)
+    if any(d.is_error for d in findings):
+        raise CompileError(findings)
+    return plan
+
+
+def compile_plan(plan: PipelinePlan) -> Compiled:
+    """Build and render one environment's output files, in memory."""
+    template = build(plan).to_dict()
+    return Compiled(plan, with_template_and_manifest(template, render(plan)))

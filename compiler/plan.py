@@ -1,0 +1,80 @@
+"""`*Plan`: what a spec means for one environment. Builders and renderers read only these.
+
+Every item keeps the span where the user wrote it, so later checks can point back at the spec.
+Step and rule details stay as the (frozen) spec models: they are already the meaning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .diagnostics import Span
+from .load import SourceMap
+from .naming import Naming
+from .spec.pipeline import JobSettings, Retention
+from .spec.quality import Quality
+from .spec.sources import Source
+from .spec.transforms import Transform
+
+METADATA_COLUMNS = ("_batch_id", "_ingested_at", "_source_file")
+
+
+@dataclass(frozen=True)
+class JobPlan:
+    kind: str
+    settings: JobSettings
+    span: Span
+
+
+@dataclass(frozen=True)
+class SourcePlan:
+    name: str
+    spec: Source
+    span: Span
+
+    @property
+    def columns(self) -> tuple[str, ...] | None:
+        """Known columns after ingestion, or None when the schema is inferred at run time."""
+        if self.spec.schema_ is None:
+            return None
+        return (*self.spec.schema_, *METADATA_COLUMNS)
+
+
+@dataclass(frozen=True)
+class TransformPlan:
+    name: str
+    spec: Transform
+    span: Span
+    inputs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PipelinePlan:
+    """One pipeline in one environment, references resolved, transforms in dependency order."""
+
+    name: str
+    env: str
+    region: str
+    description: str
+    owner: str
+    spec_file: str
+    tags: tuple[tuple[str, str], ...]
+    jobs: tuple[JobPlan, ...]
+    sources: tuple[SourcePlan, ...]
+    transforms: tuple[TransformPlan, ...]
+    quality: Quality
+    quality_span: Span
+    schedule: str | None
+    retention: Retention
+    naming: Naming
+    environments: tuple[str, ...]
+    # For checks that point inside steps and rules; builders never read it.
+    source_map: SourceMap
+
+    def job(self, kind: str) -> JobPlan:
+        return next(j for j in self.jobs if j.kind == kind)
+
+    @property
+    def tables(self) -> dict[str, SourcePlan | TransformPlan]:
+        """Every named dataset (sources and transforms) by name."""
+        return {**{s.name: s for s in self.sources}, **{t.name: t for t in self.transforms}}

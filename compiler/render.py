@@ -1,0 +1,88 @@
+"""Stage `render`: Plan -> generated files (job scripts, stage configs, runtime bundle).
+
+Job scripts come from Jinja templates with StrictUndefined and contain no spec values at all:
+the only variable is the stage, from a closed set, passed through `repr`. Spec values reach
+the jobs only as JSON config files.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pipegen_runtime
+import pipegen_templates
+
+from .naming import BUNDLE_NAME, JOBS
+from .plan import PipelinePlan
+
+_ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(pipegen_templates.__file__).parent),
+    undefined=jinja2.StrictUndefined,
+    keep_trailing_newline=True,
+    autoescape=False,
+)
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted keys, fixed indent, trailing newline: the same value always gives the same bytes."""
+    return (json.dumps(value, sort_keys=True, indent=2, ensure_ascii=True) + "\n").encode()
+
+
+def render(plan: PipelinePlan) -> dict[str, bytes]:
+    """Relative path -> content for jobs/, config/ and the runtime bundle."""
+    files: dict[str, bytes] = {}
+    for stage in JOBS:
+        files[f"jobs/{stage}.py"] = render_job_script(stage).encode()
+        files[f"config/{stage}.json"] = canonical_json(stage_config(plan, stage))
+    files[BUNDLE_NAME] = runtime_bundle()
+    return files
+
+
+def render_job_script(stage: str) -> str:
+    if stage not in JOBS:
+        raise ValueError(f"unknown stage {stage!r}")
+    return _ENV.get_template("job.py.j2").render(stage=stage, stage_literal=repr(stage))
+
+
+def stage_config(plan: PipelinePlan, stage: str) -> dict[str, Any]:
+    """The data one job needs, and nothing environment-specific beyond names."""
+    config: dict[str, Any] = {
+        "apiVersion": "pipegen/v1",
+        "pipeline": plan.name,
+        "environment": plan.env,
+        "stage": stage,
+    }
+    if stage == "ingestion":
+        config["sources"] = {s.name: _dump(s.spec) for s in plan.sources}
+    elif stage == "processing":
+        config["sources"] = {s.name: {"kind": s.spec.kind} for s in plan.sources}
+        config["transforms"] = [{"name": t.name, **_dump(t.spec)} for t in plan.transforms]
+    else:
+        config["sources"] = {s.name: {"kind": s.spec.kind} for s in plan.sources}
+        config["tables"] = [t.name for t in plan.transforms]
+        config["quality"] = _dump(plan.quality)
+    return config
+
+
+def _dump(model: Any) -> Any:
+    return model.model_dump(mode="json", by_alias=True)
+
+
+def runtime_bundle() -> bytes:
+    """The runtime package as a zip with fixed timestamps and order: same code, same bytes."""
+    root = Path(pipegen_runtime.__file__).parent
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for path in sorted(root.rglob("*.py")):
+            relative = path.relative_to(root).as_posix()
+            info = zipfile.ZipInfo(f"pipegen_runtime/{relative}", date_time=ZIP_EPOCH)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            bundle.writestr(info, path.read_bytes())
+    return buffer.getvalue()

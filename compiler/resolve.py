@@ -1,0 +1,164 @@
+"""Stage `resolve`: a validated spec + an environment -> a `PipelinePlan`.
+
+Environment overrides are deep-merged over the document (mappings merge, everything else is
+replaced) before validation, with their own spans, so an error in `prod`'s overrides points at
+the override. Transforms come out in dependency order; references that do not resolve and
+cycles are left for the checks to report with their spans.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from .diagnostics import CompileError, Diagnostic
+from .load import LoadedSpec, SourceMap
+from .naming import JOBS, Naming
+from .plan import JobPlan, PipelinePlan, SourcePlan, TransformPlan
+from .spec import PipelineSpec
+from .spec.pipeline import JobSettings
+from .spec.transforms import JoinStep, SqlStep, Transform
+
+NOT_OVERRIDABLE = ("apiVersion", "pipeline", "environments")
+
+
+def with_environment(loaded: LoadedSpec, env: str) -> LoadedSpec:
+    """The document with `environments.<env>.overrides` deep-merged over it."""
+    overrides = loaded.data["environments"][env].get("overrides") or {}
+    base = ("environments", env, "overrides")
+    problems = [
+        Diagnostic(
+            loaded.source_map.key_at((*base, key)),
+            "PG401",
+            f"environments.{env}.overrides: '{key}' cannot be overridden per environment",
+        )
+        for key in overrides
+        if key in NOT_OVERRIDABLE
+    ]
+    if problems:
+        raise CompileError(problems)
+    data = copy.deepcopy(loaded.data)
+    values, keys = dict(loaded.source_map.values), dict(loaded.source_map.keys)
+    _merge(data, overrides, (), base, loaded.source_map, values, keys)
+    return LoadedSpec(data, SourceMap(loaded.source_map.file, values, keys))
+
+
+def _merge(
+    target: dict,
+    override: dict,
+    path: tuple,
+    opath: tuple,
+    smap: SourceMap,
+    values: dict,
+    keys: dict,
+) -> None:
+    for key, value in override.items():
+        here, there = (*path, key), (*opath, key)
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value, here, there, smap, values, keys)
+            continue
+        target[key] = copy.deepcopy(value)
+        for table in (values, keys):
+            for stale in [p for p in table if p[: len(here)] == here]:
+                del table[stale]
+        for source, table in ((smap.values, values), (smap.keys, keys)):
+            for p, span in source.items():
+                if p[: len(there)] == there:
+                    table[(*here, *p[len(there) :])] = span
+
+
+def resolve(spec: PipelineSpec, env: str, smap: SourceMap) -> PipelinePlan:
+    """Build the plan for one environment of a spec already merged for that environment."""
+    environment = spec.environments[env]
+    return PipelinePlan(
+        name=spec.pipeline,
+        env=env,
+        region=environment.region,
+        description=spec.description,
+        owner=spec.owner,
+        spec_file=smap.file,
+        tags=tuple(sorted(spec.tags.items())),
+        jobs=tuple(_job(spec, kind, smap) for kind in JOBS),
+        sources=tuple(
+            SourcePlan(n, s, smap.key_at(("sources", n))) for n, s in sorted(spec.sources.items())
+        ),
+        transforms=_ordered_transforms(spec, smap),
+        quality=spec.quality,
+        quality_span=smap.key_at(("quality",)),
+        schedule=spec.schedule,
+        retention=spec.retention,
+        naming=Naming(spec.pipeline, env, environment.region),
+        environments=tuple(sorted(spec.environments)),
+        source_map=smap,
+    )
+
+
+def _job(spec: PipelineSpec, kind: str, smap: SourceMap) -> JobPlan:
+    settings = spec.defaults.jobs.model_dump()
+    override = spec.jobs.get(kind)
+    if override is not None:
+        settings.update({k: v for k, v in override.model_dump().items() if v is not None})
+    span = smap.key_at(("jobs", kind)) if override else smap.key_at(("defaults", "jobs"))
+    return JobPlan(kind, JobSettings.model_validate(settings), span)
+
+
+def transform_inputs(transform: Transform) -> tuple[str, ...]:
+    """Every dataset a transform reads: its `from`, each join's `with`, each SQL input."""
+    names = [transform.from_]
+    for step in transform.steps:
+        if isinstance(step, JoinStep):
+            names.append(step.join.with_)
+        elif isinstance(step, SqlStep):
+            names.extend(step.sql.inputs)
+    return tuple(dict.fromkeys(names))
+
+
+def _ordered_transforms(spec: PipelineSpec, smap: SourceMap) -> tuple[TransformPlan, ...]:
+    plans = {
+        name: TransformPlan(name, t, smap.key_at(("transforms", name)), transform_inputs(t))
+        for name, t in spec.transforms.items()
+    }
+    return tuple(
+        plans[name]
+        for name in topological_order(
+            {n: [i for i in p.inputs if i in plans] for n, p in plans.items()}
+        )
+    )
+
+
+def topological_order(edges: dict[str, list[str]]) -> list[str]:
+    """Kahn's algorithm, ties by name; nodes on a cycle come last, sorted (checks report them)."""
+    remaining = {node: set(deps) for node, deps in edges.items()}
+    order: list[str] = []
+    while True:
+        ready = sorted(n for n, deps in remaining.items() if not deps)
+        if not ready:
+            break
+        for node in ready:
+            order.append(node)
+            del remaining[node]
+        for deps in remaining.values():
+            deps.difference_update(ready)
+    return order + sorted(remaining)
+
+
+def find_cycle(edges: dict[str, list[str]]) -> list[str] | None:
+    """One dependency cycle as a path [a, b, ..., a], or None."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for dep in sorted(edges.get(node, ())):
+            if state.get(dep) == 1:
+                return [*stack[stack.index(dep) :], dep]
+            if dep in edges and dep not in state and (found := visit(dep)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(edges):
+        if node not in state and (found := visit(node)):
+            return found
+    return None

@@ -1,0 +1,63 @@
+"""`pipegen upload`: put compiled artifacts where the deployed jobs expect them.
+
+Keys are `pipegen/<path in the output folder>`, exactly the ScriptLocation, `--extra-py-files`
+and `--pipegen-config` of the jobs (see naming.py). The bundle and configs go up before the
+scripts, so a job started mid-upload finds its runtime and config already in place.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .naming import ARTIFACT_PREFIX, BUNDLE_NAME
+from .plan import PipelinePlan
+
+UPLOADED = ("config/", BUNDLE_NAME, "jobs/")
+
+
+class UploadError(Exception):
+    pass
+
+
+def artifact_files(folder: Path) -> list[str]:
+    """Relative paths to upload, in upload order (bundle, configs, then scripts)."""
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.is_file():
+        raise UploadError(f"{folder} has no manifest.json; run `pipegen compile` first")
+    files = json.loads(manifest_path.read_text())["files"]
+    order = {BUNDLE_NAME: 0, "config/": 1, "jobs/": 2}
+    chosen = [f for f in files if f.startswith(UPLOADED)]
+    return sorted(chosen, key=lambda f: (next(v for k, v in order.items() if f.startswith(k)), f))
+
+
+def upload(
+    folder: Path,
+    plan: PipelinePlan,
+    *,
+    bucket: str | None,
+    stack: str | None,
+    region: str,
+    endpoint_url: str | None,
+) -> list[str]:
+    import boto3
+
+    session = boto3.session.Session(region_name=region)
+    if bucket is None:
+        bucket = scripts_bucket(session, stack or plan.naming.prefix, endpoint_url)
+    s3 = session.client("s3", endpoint_url=endpoint_url)
+    keys = []
+    for relative in artifact_files(folder):
+        key = ARTIFACT_PREFIX + relative
+        s3.put_object(Bucket=bucket, Key=key, Body=(folder / relative).read_bytes())
+        keys.append(f"{bucket}/{key}")
+    return keys
+
+
+def scripts_bucket(session, stack: str, endpoint_url: str | None) -> str:
+    cloudformation = session.client("cloudformation", endpoint_url=endpoint_url)
+    outputs = cloudformation.describe_stacks(StackName=stack)["Stacks"][0].get("Outputs", [])
+    for output in outputs:
+        if output["OutputKey"] == "ScriptsBucket":
+            return output["OutputValue"]
+    raise UploadError(f"stack {stack} has no ScriptsBucket output")
