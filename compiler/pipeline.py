@@ -42,9 +42,13 @@ def plan_all(path: Path, display: str) -> dict[str, PipelinePlan]:
 
 
 def _plan_environment(loaded: LoadedSpec, env: str) -> PipelinePlan:
-    merged = with_environment(loaded, env)
-    plan = resolve(validate(merged), env, merged.source_map)
-    findings = check(plan)
+    merged, problems = with_environment(loaded, env)
+    try:
+        spec = validate(merged)
+    except CompileError as exc:
+        raise CompileError([*problems, *exc.diagnostics]) from None
+    plan = resolve(spec, env, merged.source_map)
+    findings = [*problems, *check(plan)]
     if any(d.is_error for d in findings):
         raise CompileError(findings)
     return plan

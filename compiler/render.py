@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+
 import pipegen_runtime
 import pipegen_templates
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 
-from .diagnostics import CompileError, Diagnostic
+from .diagnostics import Diagnostic
 from .load import LoadedSpec, SourceMap
 from .naming import JOBS, Naming
 from .plan import JobPlan, PipelinePlan, SourcePlan, TransformPlan
@@ -21,9 +21,15 @@ from .spec.transforms import JoinStep, SqlStep, Transform
 NOT_OVERRIDABLE = ("apiVersion", "pipeline", "environments")
 
 
-def with_environment(loaded: LoadedSpec, env: str) -> LoadedSpec:
-    """The document with `environments.<env>.overrides` deep-merged over it."""
-    overrides = loaded.data["environments"][env].get("overrides") or {}
+def with_environment(loaded: LoadedSpec, env: str) -> tuple[LoadedSpec, list[Diagnostic]]:
+    """The document with `environments.<env>.overrides` deep-merged over it.
+
+    Keys that may not be overridden are reported and left out, so that the merged document
+    can still be validated and all problems reported together.
+    """
+    # `environments` may be absent (the default dev environment) and is validated already.
+    declared = loaded.data.get("environments") or {}
+    overrides = (declared.get(env) or {}).get("overrides") or {}
     base = ("environments", env, "overrides")
     problems = [
         Diagnostic(
@@ -34,12 +40,11 @@ def with_environment(loaded: LoadedSpec, env: str) -> LoadedSpec:
         for key in overrides
         if key in NOT_OVERRIDABLE
     ]
-    if problems:
-        raise CompileError(problems)
+    overrides = {k: v for k, v in overrides.items() if k not in NOT_OVERRIDABLE}
     data = copy.deepcopy(loaded.data)
     values, keys = dict(loaded.source_map.values), dict(loaded.source_map.keys)
     _merge(data, overrides, (), base, loaded.source_map, values, keys)
-    return LoadedSpec(data, SourceMap(loaded.source_map.file, values, keys))
+    return LoadedSpec(data, SourceMap(loaded.source_map.file, values, keys)), problems
 
 
 def _merge(

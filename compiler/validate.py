@@ -138,6 +138,14 @@ def _diagnose(path: Loc, errors: list[dict[str, Any]], data: Any, smap: SourceMa
             f"{where}: {describe(value)} is not allowed. "
             f"Expected one of: {expected_one_of(allowed)}.{hint}",
         )
+    if kind == "string_pattern_mismatch" and "[key]" in error["loc"]:
+        pattern = error.get("ctx", {}).get("pattern", "")
+        hint = _PATTERN_HINTS.get(pattern, f"a value matching {pattern}")
+        return Diagnostic(
+            smap.key_at(path),
+            "PG205",
+            f"{dotted(path[:-1])}: name {describe(path[-1])} is not valid. Expected {hint}",
+        )
     if kind == "string_pattern_mismatch":
         pattern = error.get("ctx", {}).get("pattern", "")
         hint = _PATTERN_HINTS.get(pattern, f"a value matching {pattern}")

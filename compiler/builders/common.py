@@ -43,7 +43,8 @@ class Stack:
         return sorted([*self.plan.tags, *own])
 
     def tags(self) -> Tags:
-        return Tags(*[{"Key": k, "Value": v} for k, v in self.tag_pairs()])
+        # Tags(mapping) makes one {Key, Value} per entry; Tags(*dicts) would not.
+        return Tags(self.tag_map())
 
     def tag_map(self) -> dict[str, str]:
         return dict(self.tag_pairs())

@@ -1,0 +1,156 @@
+"""The reference template deploys to a moto server, and `pipegen upload` puts the artifacts
+exactly where the deployed jobs look for them.
+
+moto's CloudFormation creates the S3 buckets, KMS keys and aliases, IAM roles and DynamoDB
+tables; it accepts AWS::Glue::* and AWS::IAM::RolePolicy without creating them (it warns "No
+Moto CloudFormation support"), so the job locations are read from the deployed template.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import boto3
+import pytest
+
+from helpers import REPO
+
+SPEC = REPO / "specs" / "flights.yaml"
+
+pytestmark = pytest.mark.aws
+
+
+def _resolve_sub(text: str, outputs: dict[str, str]) -> str:
+    return re.sub(r"\$\{(\w+)\}", lambda m: outputs[m.group(1)], text)
+
+
+@pytest.fixture(scope="module")
+def deployed(moto_endpoint, tmp_path_factory):
+    """Compile the reference spec and deploy it with boto3's CloudFormation client."""
+    out = tmp_path_factory.mktemp("out")
+    subprocess.run(
+        [sys.executable, "-m", "pipegen_compiler", "compile", str(SPEC), "--out", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    template_text = (out / "flights/dev/template.json").read_text()
+    cloudformation = boto3.client("cloudformation", endpoint_url=moto_endpoint)
+    cloudformation.create_stack(
+        StackName="flights-dev", TemplateBody=template_text, Capabilities=["CAPABILITY_NAMED_IAM"]
+    )
+    cloudformation.get_waiter("stack_create_complete").wait(
+        StackName="flights-dev", WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+    )
+    stack = cloudformation.describe_stacks(StackName="flights-dev")["Stacks"][0]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    return out, json.loads(template_text), outputs
+
+
+def test_stack_outputs_name_every_bucket(deployed):
+    _, _, outputs = deployed
+    assert outputs["RawBucket"] == "flights-dev-raw-123456789012-us-east-1"
+    assert outputs["RunStateTableName"] == "flights-dev-run-state"
+    # Outputs of Glue resources (WorkflowName, *JobName) are absent: moto does not create them.
+
+
+def _assert_artifacts_in_place(out, template, outputs, endpoint) -> None:
+    """Every ScriptLocation, --extra-py-files and --pipegen-config holds the compiled bytes."""
+    s3 = boto3.client("s3", endpoint_url=endpoint)
+    checked = 0
+    for job_id in ("IngestionJob", "ProcessingJob", "QualityJob"):
+        job = template["Resources"][job_id]["Properties"]
+        for location in (
+            job["Command"]["ScriptLocation"]["Fn::Sub"],
+            job["DefaultArguments"]["--extra-py-files"]["Fn::Sub"],
+            job["DefaultArguments"]["--pipegen-config"]["Fn::Sub"],
+        ):
+            bucket, key = _resolve_sub(location, outputs).removeprefix("s3://").split("/", 1)
+            body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+            assert body == (out / "flights/dev" / key.removeprefix("pipegen/")).read_bytes()
+            checked += 1
+    assert checked == 9
+
+
+def _empty_artifacts(outputs, endpoint) -> None:
+    s3 = boto3.client("s3", endpoint_url=endpoint)
+    listed = s3.list_objects_v2(Bucket=outputs["ScriptsBucket"], Prefix="pipegen/")
+    for item in listed.get("Contents", []):
+        s3.delete_object(Bucket=outputs["ScriptsBucket"], Key=item["Key"])
+
+
+def test_pipegen_upload_puts_artifacts_where_the_jobs_expect_them(deployed, moto_endpoint):
+    out, template, outputs = deployed
+    _empty_artifacts(outputs, moto_endpoint)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipegen_compiler",
+            "upload",
+            str(SPEC),
+            "--env",
+            "dev",
+            "--out",
+            str(out),
+            "--endpoint-url",
+            moto_endpoint,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    _assert_artifacts_in_place(out, template, outputs, moto_endpoint)
+
+
+def test_documented_aws_s3_sync_puts_artifacts_in_the_same_place(deployed, moto_endpoint):
+    """The README's `aws s3 sync` line, run with the real awscli against the moto server."""
+    out, template, outputs = deployed
+    _empty_artifacts(outputs, moto_endpoint)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "awscli",
+            "s3",
+            "sync",
+            str(out / "flights/dev"),
+            f"s3://{outputs['ScriptsBucket']}/pipegen/",
+            "--exclude",
+            "*",
+            "--include",
+            "jobs/*",
+            "--include",
+            "config/*",
+            "--include",
+            "pipegen_runtime.zip",
+            "--endpoint-url",
+            moto_endpoint,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    _assert_artifacts_in_place(out, template, outputs, moto_endpoint)
+
+
+def test_deployed_buckets_are_encrypted_and_tagged_and_tables_exist(deployed, moto_endpoint):
+    """moto applies a bucket's encryption from CloudFormation (not its versioning or public
+    access block; test_template.py checks those on the template itself)."""
+    s3 = boto3.client("s3", endpoint_url=moto_endpoint)
+    names = [b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].startswith("flights-dev")]
+    assert len(names) == 6
+    for name in names:
+        rule = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]
+        algorithm = rule["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"]
+        assert algorithm == ("AES256" if "-logs-" in name else "aws:kms")
+        tags = {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=name)["TagSet"]}
+        assert (tags["pipegen:pipeline"], tags["pipegen:environment"]) == ("flights", "dev")
+    tables = boto3.client("dynamodb", endpoint_url=moto_endpoint).list_tables()["TableNames"]
+    assert sorted(t for t in tables if t.startswith("flights-dev")) == [
+        "flights-dev-file-bookmarks",
+        "flights-dev-quality-history",
+        "flights-dev-run-state",
+    ]

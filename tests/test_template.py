@@ -1,0 +1,140 @@
+"""Security and wiring properties of the reference template, checked on the template itself."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from helpers import REPO, compile_all
+
+
+@pytest.fixture(scope="module")
+def resources() -> dict:
+    files = compile_all(REPO / "specs" / "flights.yaml")["dev"]
+    return json.loads(files["template.json"])["Resources"]
+
+
+def _of_type(resources: dict, kind: str) -> dict:
+    return {k: v for k, v in resources.items() if v["Type"] == kind}
+
+
+def test_every_bucket_is_versioned_private_and_aborts_multipart(resources):
+    buckets = _of_type(resources, "AWS::S3::Bucket")
+    assert len(buckets) == 6
+    for name, bucket in buckets.items():
+        props = bucket["Properties"]
+        assert props["VersioningConfiguration"] == {"Status": "Enabled"}, name
+        assert all(props["PublicAccessBlockConfiguration"].values()), name
+        rules = props["LifecycleConfiguration"]["Rules"]
+        assert any("AbortIncompleteMultipartUpload" in r for r in rules), name
+    for name in ("RawBucket", "ProcessedBucket", "CuratedBucket"):
+        assert buckets[name]["DeletionPolicy"] == buckets[name]["UpdateReplacePolicy"] == "Retain"
+    raw = buckets["RawBucket"]["Properties"]
+    assert raw["NotificationConfiguration"]["EventBridgeConfiguration"]["EventBridgeEnabled"]
+    assert {"Id": "expire-current-objects", "Status": "Enabled", "ExpirationInDays": 90} in raw[
+        "LifecycleConfiguration"
+    ]["Rules"]
+
+
+def test_every_bucket_policy_denies_plain_http(resources):
+    policies = _of_type(resources, "AWS::S3::BucketPolicy")
+    assert len(policies) == 6
+    for policy in policies.values():
+        deny = policy["Properties"]["PolicyDocument"]["Statement"][0]
+        assert deny["Effect"] == "Deny"
+        assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_iam_has_no_wildcard_actions_and_one_required_wildcard_resource(resources):
+    statements = [
+        s
+        for p in _of_type(resources, "AWS::IAM::RolePolicy").values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    assert statements
+    for statement in statements:
+        actions = statement["Action"]
+        assert all("*" not in a.split(":")[1].rstrip("*") or a.endswith("*") for a in actions)
+        assert "*" not in actions and not any(a.endswith(":*") for a in actions)
+        if "*" in statement["Resource"]:
+            assert actions == ["cloudwatch:PutMetricData"]
+            assert "cloudwatch:namespace" in statement["Condition"]["StringEquals"]
+
+
+def test_keys_rotate_and_name_their_users(resources):
+    keys = _of_type(resources, "AWS::KMS::Key")
+    assert sorted(keys) == ["DataKey", "LogsKey"]
+    assert all(k["Properties"]["EnableKeyRotation"] for k in keys.values())
+    users = keys["DataKey"]["Properties"]["KeyPolicy"]["Statement"][1]["Principal"]["AWS"]
+    assert sorted(u["Fn::GetAtt"][0] for u in users) == [
+        "CrawlerRole",
+        "IngestionRole",
+        "ProcessingRole",
+        "QualityRole",
+    ]
+
+
+def test_workflow_chains_jobs_by_reference(resources):
+    triggers = _of_type(resources, "AWS::Glue::Trigger")
+    chain = {}
+    for trigger in triggers.values():
+        props = trigger["Properties"]
+        if props["Type"] == "CONDITIONAL":
+            assert props["Predicate"]["Logical"] == "AND"
+            (condition,) = props["Predicate"]["Conditions"]
+            chain[condition["JobName"]["Ref"]] = [
+                a.get("JobName", a.get("CrawlerName"))["Ref"] for a in props["Actions"]
+            ]
+        else:
+            assert props["Type"] == "SCHEDULED"
+            assert props["Schedule"] == "cron(0 2 * * ? *)"
+            assert props["Actions"] == [{"JobName": {"Ref": "IngestionJob"}}]
+    assert chain == {
+        "IngestionJob": ["ProcessingJob", "ProcessedCrawler"],
+        "ProcessingJob": ["QualityJob", "CuratedCrawler"],
+    }
+
+
+def test_jobs_take_settings_from_the_spec(resources):
+    jobs = _of_type(resources, "AWS::Glue::Job")
+    assert {
+        k: (v["Properties"]["Timeout"], v["Properties"]["NumberOfWorkers"]) for k, v in jobs.items()
+    } == {"IngestionJob": (30, 2), "ProcessingJob": (30, 2), "QualityJob": (20, 2)}
+    for job in jobs.values():
+        assert job["Properties"]["SecurityConfiguration"] == {"Ref": "SecurityConfiguration"}
+        assert "MaxCapacity" not in job["Properties"]
+
+
+def test_prod_override_applies_only_to_prod():
+    outputs = compile_all(REPO / "specs" / "flights.yaml")
+    workers = {
+        env: json.loads(files["template.json"])["Resources"]["IngestionJob"]["Properties"][
+            "NumberOfWorkers"
+        ]
+        for env, files in outputs.items()
+    }
+    assert workers == {"dev": 2, "staging": 2, "prod": 10}
+    quality = {
+        env: json.loads(files["config/quality.json"])["quality"]["on_failure"]
+        for env, files in outputs.items()
+    }
+    assert quality == {"dev": "alert", "staging": "alert", "prod": "block"}
+
+
+def test_every_taggable_resource_carries_the_cost_tags(resources):
+    untagged = (
+        "AWS::S3::BucketPolicy",
+        "AWS::IAM::RolePolicy",
+        "AWS::KMS::Alias",
+        "AWS::Glue::Database",
+        "AWS::Glue::SecurityConfiguration",
+    )
+    for name, resource in resources.items():
+        if resource["Type"] in untagged:
+            continue
+        tags = resource["Properties"]["Tags"]
+        pairs = tags if isinstance(tags, dict) else {t["Key"]: t["Value"] for t in tags}
+        assert pairs["pipegen:pipeline"] == "flights", name
+        assert pairs["pipegen:environment"] == "dev", name
+        assert pairs["cost-center"] == "1234", name
