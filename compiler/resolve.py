@@ -9,6 +9,7 @@ cycles are left for the checks to report with their spans.
 from __future__ import annotations
 
 import copy
+import heapq
 
 from .diagnostics import Diagnostic
 from .load import LoadedSpec, SourceMap
@@ -131,39 +132,49 @@ def _ordered_transforms(spec: PipelineSpec, smap: SourceMap) -> tuple[TransformP
 
 
 def topological_order(edges: dict[str, list[str]]) -> list[str]:
-    """Kahn's algorithm, ties by name; nodes on a cycle come last, sorted (checks report them)."""
-    remaining = {node: set(deps) for node, deps in edges.items()}
+    """Kahn's algorithm, the smallest ready name first; nodes on a cycle come last, sorted
+    (the checks report them)."""
+    waiting = {node: len(set(deps)) for node, deps in edges.items()}
+    dependents: dict[str, list[str]] = {node: [] for node in edges}
+    for node, deps in edges.items():
+        for dep in set(deps):
+            dependents[dep].append(node)
+    ready = [node for node, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
     order: list[str] = []
-    while True:
-        ready = sorted(n for n, deps in remaining.items() if not deps)
-        if not ready:
-            break
-        for node in ready:
-            order.append(node)
-            del remaining[node]
-        for deps in remaining.values():
-            deps.difference_update(ready)
-    return order + sorted(remaining)
+    while ready:
+        node = heapq.heappop(ready)
+        order.append(node)
+        for dependent in dependents[node]:
+            waiting[dependent] -= 1
+            if waiting[dependent] == 0:
+                heapq.heappush(ready, dependent)
+    placed = set(order)
+    return order + sorted(n for n in edges if n not in placed)
 
 
 def find_cycle(edges: dict[str, list[str]]) -> list[str] | None:
-    """One dependency cycle as a path [a, b, ..., a], or None."""
-    state: dict[str, int] = {}
-    stack: list[str] = []
+    """One dependency cycle as a path [a, b, ..., a], or None.
 
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        stack.append(node)
-        for dep in sorted(edges.get(node, ())):
-            if state.get(dep) == 1:
-                return [*stack[stack.index(dep) :], dep]
-            if dep in edges and dep not in state and (found := visit(dep)):
-                return found
-        stack.pop()
-        state[node] = 2
-        return None
-
-    for node in sorted(edges):
-        if node not in state and (found := visit(node)):
-            return found
+    Iterative depth-first search: a spec may chain thousands of transforms, far past Python's
+    recursion limit.
+    """
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for root in sorted(edges):
+        if root in state:
+            continue
+        path = [root]
+        pending = [iter(sorted(edges[root]))]
+        state[root] = 1
+        while pending:
+            dep = next(pending[-1], None)
+            if dep is None:
+                state[path.pop()] = 2
+                pending.pop()
+            elif state.get(dep) == 1:
+                return [*path[path.index(dep) :], dep]
+            elif dep in edges and dep not in state:
+                state[dep] = 1
+                path.append(dep)
+                pending.append(iter(sorted(edges[dep])))
     return None
