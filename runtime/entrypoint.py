@@ -1,24 +1,61 @@
-"""What every generated job script calls: `main(stage, argv)`."""
+"""What every generated job script calls: `main(stage, argv)` -> process exit code.
+
+Exit codes: 0 done, 1 the job failed (the traceback goes to the job's log: a failed job is an
+operational event, not a user's typo), 2 bad arguments or config, 4 quality blocked the batch.
+"""
 
 from __future__ import annotations
 
+import json
 import sys
+import traceback
+from typing import Any
 
 from .config import STAGES, ConfigError, parse_arguments
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BLOCKED = 0, 1, 2, 4
+
+
+def _job(stage: str):
+    if stage == "ingestion":
+        from .ingest import run
+    elif stage == "processing":
+        from .process import run
+    else:
+        from .quality import run
+    return run
 
 
 def main(stage: str, argv: list[str]) -> int:
     """Run one stage. Returns the process exit code."""
     if stage not in STAGES:
         print(f"pipegen runtime: unknown stage {stage!r}", file=sys.stderr)
-        return 2
+        return EXIT_CONFIG
+    from .context import open_context
+
     try:
-        arguments = parse_arguments(argv)
-        arguments["config"]
+        context = open_context(stage, parse_arguments(argv), argv)
     except ConfigError as exc:
         print(f"pipegen runtime: {exc}", file=sys.stderr)
-        return 2
-    # The stage jobs themselves (ingestion, processing, quality on Spark) are issue #3; until
-    # they land the runtime says so instead of pretending to have run.
-    print(f"pipegen runtime: the {stage} job is not implemented in this version", file=sys.stderr)
-    return 3
+        return EXIT_CONFIG
+    try:
+        summary = _job(stage)(context)
+    except Exception as exc:  # noqa: BLE001 - report, notify, and fail the job
+        traceback.print_exc()
+        context.notifier.send(f"pipegen {context.pipeline}: {stage} failed", str(exc)[:1000],
+                              stage=stage, run_id=context.run_id)
+        context.metrics.flush()
+        return EXIT_FAILED
+    context.finish()
+    _save_summary(context, summary)
+    return EXIT_BLOCKED if summary.get("blocked") else EXIT_OK
+
+
+def _save_summary(context: Any, summary: dict[str, Any]) -> None:
+    """Locally, the runner reads each job's summary from the lake; on Glue it goes to the log."""
+    text = json.dumps(summary, sort_keys=True, default=str)
+    if context.lake is not None:
+        path = context.lake / "_runs" / context.run_id / f"{context.stage}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n")
+    print(f"pipegen summary: {text}")

@@ -16,15 +16,6 @@ LandingPrefix = Annotated[
 ]
 Extension = Annotated[str, Field(pattern=r"^\.[a-z0-9]{1,10}(?:\.[a-z0-9]{1,10})?$")]
 
-DEFAULT_EXTENSIONS: dict[str, tuple[str, ...]] = {
-    "csv": (".csv", ".csv.gz", ".txt"),
-    "json": (".json", ".json.gz"),
-    "jsonl": (".jsonl", ".ndjson", ".jsonl.gz", ".json"),
-    "parquet": (".parquet",),
-    "orc": (".orc",),
-    "avro": (".avro",),
-    "auto": (".csv", ".json", ".jsonl", ".ndjson", ".parquet", ".orc", ".avro"),
-}
 
 
 class ReadOptions(Model):

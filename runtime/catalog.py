@@ -1,0 +1,88 @@
+"""Catalog: the Glue Data Catalog on AWS, a folder of JSON table files locally.
+
+A table entry holds its location, columns (name, Spark SQL type), partition keys, the known
+partitions and, for sources, how raw column names were cleaned.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Protocol
+
+
+class Catalog(Protocol):
+    def get_table(self, name: str) -> dict[str, Any] | None: ...
+    def put_table(self, table: dict[str, Any]) -> None: ...
+
+
+class LocalCatalog:
+    def __init__(self, root: Path, database: str):
+        self.folder = Path(root) / "_catalog" / database
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def get_table(self, name: str) -> dict[str, Any] | None:
+        path = self.folder / f"{name}.json"
+        return json.loads(path.read_text()) if path.is_file() else None
+
+    def put_table(self, table: dict[str, Any]) -> None:
+        path = self.folder / f"{table['name']}.json"
+        temporary = path.with_suffix(".json.tmp")
+        temporary.write_text(json.dumps(table, sort_keys=True, indent=2) + "\n")
+        temporary.replace(path)
+
+
+_HIVE_TYPES = {"string": "string", "int": "int", "bigint": "bigint", "double": "double",
+               "float": "float", "boolean": "boolean", "date": "date", "timestamp": "timestamp",
+               "smallint": "smallint", "tinyint": "tinyint", "binary": "binary"}
+
+
+class GlueCatalog:
+    """Tables in the pipeline's Glue database, as Parquet with Hive-style partitions."""
+
+    def __init__(self, database: str, client=None):
+        import boto3
+
+        self.database = database
+        self.glue = client or boto3.client("glue")
+
+    def get_table(self, name: str) -> dict[str, Any] | None:
+        try:
+            table = self.glue.get_table(DatabaseName=self.database, Name=name)["Table"]
+        except self.glue.exceptions.EntityNotFoundException:
+            return None
+        raw = table.get("Parameters", {}).get("pipegen", "{}")
+        return {**json.loads(raw), "name": name}
+
+    def put_table(self, table: dict[str, Any]) -> None:
+        columns = [{"Name": c["name"], "Type": _HIVE_TYPES.get(c["type"], c["type"])}
+                   for c in table["columns"]]
+        partition_keys = [{"Name": k, "Type": "string"} for k in table["partition_keys"]]
+        summary = {k: v for k, v in table.items() if k != "partitions"}
+        table_input = {
+            "Name": table["name"], "TableType": "EXTERNAL_TABLE",
+            "Parameters": {"classification": "parquet", "pipegen": json.dumps(summary)},
+            "PartitionKeys": partition_keys,
+            "StorageDescriptor": {
+                "Columns": columns, "Location": table["location"],
+                "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+                "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+                "SerdeInfo": {"SerializationLibrary":
+                              "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"}},
+        }
+        try:
+            self.glue.create_table(DatabaseName=self.database, TableInput=table_input)
+        except self.glue.exceptions.AlreadyExistsException:
+            self.glue.update_table(DatabaseName=self.database, TableInput=table_input)
+        self._add_partitions(table, table_input["StorageDescriptor"])
+
+    def _add_partitions(self, table: dict[str, Any], descriptor: dict[str, Any]) -> None:
+        keys = table["partition_keys"]
+        inputs = [{"Values": [p[k] for k in keys],
+                   "StorageDescriptor": {**descriptor, "Location": table["location"] + "/".join(
+                       f"{k}={p[k]}" for k in keys) + "/"}}
+                  for p in table.get("new_partitions", [])]
+        for start in range(0, len(inputs), 100):
+            self.glue.batch_create_partition(DatabaseName=self.database,
+                                             TableName=table["name"],
+                                             PartitionInputList=inputs[start:start + 100])

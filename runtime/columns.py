@@ -1,0 +1,42 @@
+"""Column names: raw names cleaned to lower snake case, and partition key names."""
+
+from __future__ import annotations
+
+import re
+
+METADATA = ("_batch_id", "_ingested_at", "_source_file")
+GRANULARITY = {"year": ("year",), "month": ("year", "month"), "day": ("year", "month", "day")}
+
+
+def snake(name: str) -> str:
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.strip())
+    return re.sub(r"[^0-9a-z]+", "_", spaced.lower()).strip("_")
+
+
+def clean_names(raw: list[str]) -> list[str]:
+    """Lower snake case, unique: collisions get _2, _3... in order of appearance."""
+    used: set[str] = set()
+    cleaned = []
+    for position, name in enumerate(raw, start=1):
+        base = snake(name) or f"column_{position}"
+        if base[0].isdigit():
+            base = f"c_{base}"
+        candidate, n = base, 2
+        while candidate in used or candidate in METADATA:
+            candidate, n = f"{base}_{n}", n + 1
+        used.add(candidate)
+        cleaned.append(candidate)
+    return cleaned
+
+
+def partition_keys(column: str, granularity: str, existing: list[str]) -> list[str]:
+    """`year`, `month`, `day`, unless the data has columns of those names.
+
+    Then `<column>_year`...: a partition directory named like a data column would make
+    readers replace the column's values with the directory's (flights' local `day` is not
+    the UTC day of `time_hour`).
+    """
+    parts = GRANULARITY[granularity]
+    if any(p in existing for p in parts):
+        return [f"{column}_{p}" for p in parts]
+    return list(parts)

@@ -1,0 +1,133 @@
+"""The job's home, chosen once at start-up: Glue (GlueContext, S3, DynamoDB, Glue Data Catalog,
+CloudWatch, SNS) or local (a SparkSession against a lake folder, SQLite, JSON files).
+
+Local is chosen by `--pipegen-lake DIR`; Glue by the `--JOB_NAME` Glue passes to every job.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .catalog import Catalog, GlueCatalog, LocalCatalog
+from .config import ConfigError, JobArguments, parse_config, read_local_config
+from .metrics import CloudWatchMetrics, JsonLinesMetrics, Metrics
+from .notify import LogNotifier, Notifier, SnsNotifier
+from .state import DynamoState, SqliteState, StateStore
+from .storage import LocalStorage, S3Storage, Storage
+
+SPARK_DEFAULTS = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.sources.partitionOverwriteMode": "dynamic",
+    "spark.sql.parquet.compression.codec": "snappy",
+    "spark.ui.enabled": "false",
+    "spark.sql.shuffle.partitions": "8",
+}
+
+
+@dataclass
+class Context:
+    """Everything a stage job needs, whichever home it runs in."""
+
+    stage: str
+    home: str
+    arguments: JobArguments
+    config: dict[str, Any]
+    spark: Any
+    storage: Storage
+    state: StateStore
+    catalog: Catalog
+    metrics: Metrics
+    notifier: Notifier
+    run_id: str
+    lake: Path | None = None
+    started: float = field(default_factory=time.monotonic)
+    glue_job: Any = None
+
+    @property
+    def pipeline(self) -> str:
+        return self.config["pipeline"]
+
+    def now(self) -> str:
+        return datetime.now(UTC).isoformat(timespec="seconds")
+
+    def finish(self) -> None:
+        self.metrics.put("DurationSeconds", time.monotonic() - self.started, "Seconds")
+        self.metrics.flush()
+        if self.glue_job is not None:
+            self.glue_job.commit()
+
+
+def open_context(stage: str, arguments: JobArguments, argv: list[str]) -> Context:
+    if "lake" in arguments.values:
+        return _local(stage, arguments)
+    if "--JOB_NAME" in argv or any(a.startswith("--JOB_NAME=") for a in argv):
+        return _glue(stage, arguments, argv)
+    raise ConfigError("no home: pass --pipegen-lake DIR to run locally (pipegen run does), or "
+                      "run as a Glue job")
+
+
+def _local(stage: str, arguments: JobArguments) -> Context:
+    from pyspark.sql import SparkSession
+
+    lake = Path(arguments["lake"]).resolve()
+    config = read_local_config(Path(arguments["config"]), stage)
+    builder = SparkSession.builder.appName(f"pipegen-{config['pipeline']}-{stage}")
+    if "master" in arguments.values:
+        builder = builder.master(arguments["master"])
+    for key, value in SPARK_DEFAULTS.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    env = config["environment"]
+    return Context(
+        stage=stage, home="local", arguments=arguments, config=config, spark=spark,
+        storage=LocalStorage(lake), state=SqliteState(lake / "_state" / "state.sqlite"),
+        catalog=LocalCatalog(lake, f"{config['pipeline']}_{env}".replace("-", "_")),
+        metrics=JsonLinesMetrics(lake / "_metrics" / "metrics.jsonl", config["pipeline"], env,
+                                 stage),
+        notifier=LogNotifier(lake / "_notifications.jsonl"),
+        run_id=arguments.values.get("run-id", "local"), lake=lake,
+    )
+
+
+def _glue(stage: str, arguments: JobArguments, argv: list[str]) -> Context:  # pragma: no cover
+    # Only importable on Glue; exercised there, not in this repository's tests.
+    from awsglue.context import GlueContext
+    from awsglue.job import Job
+    from awsglue.utils import getResolvedOptions
+    from pyspark.context import SparkContext
+
+    resolved = getResolvedOptions(argv, ["JOB_NAME"])
+    glue_context = GlueContext(SparkContext.getOrCreate())
+    job = Job(glue_context)
+    job.init(resolved["JOB_NAME"], resolved)
+    spark = glue_context.spark_session
+    for key, value in SPARK_DEFAULTS.items():
+        if key != "spark.ui.enabled":
+            spark.conf.set(key, value)
+    storage = S3Storage({z: arguments[f"{z}-bucket"] for z in ("raw", "processed", "curated",
+                                                               "temp")})
+    bucket, _, key = arguments["config"].removeprefix("s3://").partition("/")
+    text = storage.s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode()
+    config = parse_config(text, stage, arguments["config"])
+    return Context(
+        stage=stage, home="glue", arguments=arguments, config=config, spark=spark,
+        storage=storage,
+        state=DynamoState(arguments["run-state-table"], arguments["bookmark-table"],
+                          arguments["quality-table"]),
+        catalog=GlueCatalog(arguments["database"]),
+        metrics=CloudWatchMetrics(config["pipeline"], config["environment"], stage),
+        notifier=SnsNotifier(arguments.values.get("topic-arn")),
+        run_id=_workflow_run_id(argv), glue_job=job,
+    )
+
+
+def _workflow_run_id(argv: list[str]) -> str:
+    for i, arg in enumerate(argv):
+        if arg == "--WORKFLOW_RUN_ID" and i + 1 < len(argv):
+            return argv[i + 1]
+    return "manual"

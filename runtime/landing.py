@@ -1,0 +1,106 @@
+"""The landing check: does an arriving file belong to a source, and may it be ingested?
+
+Standard library only: the local runner calls it in-process, and the landing function on AWS
+(issue 4) ships the same module. Checks: size, extension, name pattern, and the content's
+type sniffed from its first bytes.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Any
+
+REJECTED_PREFIX = "_rejected/"
+SNIFF_BYTES = 4096
+
+DEFAULT_EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "csv": (".csv", ".csv.gz", ".txt"),
+    "json": (".json", ".json.gz"),
+    "jsonl": (".jsonl", ".ndjson", ".jsonl.gz", ".json"),
+    "parquet": (".parquet",),
+    "orc": (".orc",),
+    "avro": (".avro",),
+    "auto": (".csv", ".json", ".jsonl", ".ndjson", ".parquet", ".orc", ".avro", ".txt"),
+}
+# Which sniffed content each declared format accepts.
+COMPATIBLE = {
+    "csv": {"text", "gzip"},
+    "json": {"json", "gzip"},
+    "jsonl": {"json", "gzip"},
+    "parquet": {"parquet"},
+    "orc": {"orc"},
+    "avro": {"avro"},
+    "auto": {"text", "json", "parquet", "orc", "avro"},
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    accepted: bool
+    reason: str = ""
+
+
+def source_for_key(key: str, sources: dict[str, dict[str, Any]]) -> str | None:
+    """The source whose landing prefix holds `key` (prefixes never overlap; the compiler checks)."""
+    for name, source in sorted(sources.items()):
+        if key.startswith(source["landing"]) and key != source["landing"]:
+            return name
+    return None
+
+
+def sniff(head: bytes) -> str:
+    """parquet | orc | avro | gzip | json | text | binary, from a file's first bytes."""
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"ORC"):
+        return "orc"
+    if head.startswith(b"Obj\x01"):
+        return "avro"
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if b"\x00" in head:
+        return "binary"
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if text[:1] in (b"{", b"["):
+        return "json"
+    return "text"
+
+
+def detect_format(key: str, head: bytes) -> str | None:
+    """The concrete format of a file for `format: auto`."""
+    kind = sniff(head)
+    if kind in ("parquet", "orc", "avro"):
+        return kind
+    if kind == "json":
+        return "jsonl" if key.endswith((".jsonl", ".ndjson")) or _one_object_per_line(head) \
+            else "json"
+    return "csv" if kind == "text" else None
+
+
+def _one_object_per_line(head: bytes) -> bool:
+    first = head.lstrip().split(b"\n", 1)[0].strip()
+    return first.startswith(b"{") and first.endswith(b"}")
+
+
+def check_file(key: str, size: int, head: bytes, source: dict[str, Any]) -> Verdict:
+    """Apply a source's `accept` rules to one arriving file."""
+    accept = source.get("accept") or {}
+    name = posixpath.basename(key)
+    max_bytes = float(accept.get("max_size_mb", 1024)) * 1024 * 1024
+    if size > max_bytes:
+        return Verdict(False, f"file is {size} bytes; the limit is {accept['max_size_mb']} MB")
+    if size < int(accept.get("min_size_bytes", 1)):
+        return Verdict(False, f"file is {size} bytes; at least {accept.get('min_size_bytes', 1)} "
+                       "needed (empty file)")
+    extensions = accept.get("extensions") or DEFAULT_EXTENSIONS[source["format"]]
+    if not name.lower().endswith(tuple(extensions)):
+        return Verdict(False, f"extension of '{name}' is not one of {', '.join(extensions)}")
+    pattern = accept.get("name_pattern")
+    if pattern and not re.search(pattern, name):
+        return Verdict(False, f"name '{name}' does not match {pattern}")
+    kind = sniff(head)
+    if kind not in COMPATIBLE[source["format"]]:
+        return Verdict(False, f"content looks like {kind}, not {source['format']}")
+    return Verdict(True)

@@ -1,0 +1,370 @@
+"""The quality job: evaluate the staged curated tables, report, then publish or block.
+
+It checks the newest committed processing batch. Results and metrics go to the quality history;
+a JSON and an HTML report go to `curated/_quality/reports/<batch>/`. Unless `on_failure: block`
+and a table failed, the staged tables are published into `curated/<table>/` (copy, commit, then
+remove the previous files), so a crash leaves either the old or the new table, never a mix.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import publish, rules
+from .process import load_sources
+from .report import render_html
+
+STAGE = "quality"
+REPORTS = "_quality/reports/"
+SAMPLE_ROWS = 5
+
+
+def run(ctx: Any) -> dict[str, Any]:
+    _require_rules_config(ctx.config)
+    repaired = publish.repair(ctx, STAGE, "curated")
+    done = {b.batch_id for b in ctx.state.committed_batches(STAGE)}
+    waiting = [b for b in ctx.state.committed_batches("processing") if b.batch_id not in done]
+    if not waiting:
+        return {"stage": STAGE, "tables": {}, "repaired_batches": repaired, "checked": False}
+    processing = waiting[-1]
+    batch = ctx.state.begin_batch(STAGE, processing.batch_id, ctx.now(), {"name": "quality"})
+    tables = _tables(ctx, processing)
+    reports = {name: evaluate_table(ctx, name, tables[name], tables, batch)
+               for name in ctx.config["tables"]}
+    report = _overall(ctx, batch, reports)
+    report_path = _write_reports(ctx, batch.batch_id, report)
+    errors = [f"{t}.{r['rule_id']}: {r['message']}" for t, rep in reports.items()
+              for r in rep["rules"] if r["status"] == "error"]
+    if errors:
+        raise RuntimeError("quality rules could not be evaluated: " + "; ".join(errors))
+    _finish(ctx, processing, batch, report, waiting[:-1])
+    return {"stage": STAGE, "checked": True, "batch_id": batch.batch_id, "score": report["score"],
+            "outcome": report["outcome"], "blocked": report["blocked"], "report": report_path,
+            "tables": {n: {"score": r["score"], "outcome": r["outcome"], "rows": r["rows"]}
+                       for n, r in reports.items()}, "repaired_batches": repaired}
+
+
+def _require_rules_config(config: dict[str, Any]) -> None:
+    quality = config.get("quality")
+    if not isinstance(quality, dict) or not isinstance(quality.get("tables"), dict) or \
+            "score" not in quality:
+        raise RuntimeError("quality config is missing or malformed: expected 'quality' with "
+                           "'tables' and 'score'")
+
+
+def _tables(ctx: Any, processing: Any) -> dict[str, Any]:
+    tables = load_sources(ctx, ctx.state.committed_batches("ingestion"))
+    for name, staged in processing.info["tables"].items():
+        tables[name] = ctx.spark.read.parquet(ctx.storage.uri("curated", staged["location"]))
+        tables[name] = tables[name].drop(*staged["partition_keys"])
+    return tables
+
+
+def evaluate_table(ctx: Any, name: str, frame: Any, tables: dict[str, Any], batch: Any
+                   ) -> dict[str, Any]:
+    history = ctx.state.quality_history(name, ctx.config["quality"].get("history_runs", 30))
+    history = [h for h in history if h.get("batch_id") != batch.batch_id]
+    specs = ctx.config["quality"]["tables"].get(name, [])
+    results, checks = [], []
+    for index, rule in enumerate(specs):
+        (kind, args), = rule.items()
+        result = rules.new_result(kind, args, index)
+        results.append(result)
+        checks.append((result, kind, args))
+    rows, jobs = _single_pass(ctx, name, frame, checks)
+    metrics: dict[str, float] = {"row_count": rows, "column_count": len(frame.columns)}
+    for result, kind, args in checks:
+        if result.status != "error" and kind not in rules.ROW_RULES + rules.AGGREGATE_RULES:
+            _other_rule(ctx, frame, tables, result, kind, args, rows, history, metrics)
+        if result.observed is not None:
+            metrics[result.rule_id] = result.observed
+    for result, kind, args in checks:
+        if result.status != "error" and kind == "anomaly":
+            _anomaly(result, args, metrics, history)
+        if result.status in ("fail", "warn") and kind in rules.ROW_RULES and result.failed:
+            result.samples = _samples(frame, kind, args)
+    table_score = rules.score(results)
+    scores = [h["score"] for h in history] + [table_score]
+    ctx.state.record_quality(name, batch.started_at, {
+        "batch_id": batch.batch_id, "run_at": batch.started_at, "score": table_score,
+        "metrics": metrics, "columns": frame.columns})
+    return {"table": name, "rows": rows, "score": table_score,
+            "outcome": rules.outcome(results, table_score, ctx.config["quality"]["score"]),
+            "rules": [r.to_dict() for r in results], "metrics": metrics,
+            "score_history": scores, "score_trend": rules.trend(scores),
+            "single_pass_jobs": jobs}
+
+
+def _single_pass(ctx: Any, name: str, frame: Any, checks: list) -> tuple[int, int]:
+    """Every row and aggregate rule of the table in one `agg`; returns (rows, Spark jobs)."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.utils import AnalysisException
+
+    aggregates = [F.count(F.lit(1)).alias("__rows")]
+    planned = []
+    for result, kind, args in checks:
+        if kind not in rules.ROW_RULES + rules.AGGREGATE_RULES:
+            continue
+        try:
+            exprs = _aggregates(kind, args, len(planned))
+            frame.select(*exprs).schema  # analysis only: a bad column or expression fails here
+        except (AnalysisException, ValueError) as exc:
+            rules.fail_to_evaluate(result, _first_line(exc))
+            continue
+        aggregates += exprs
+        planned.append((result, kind, args, len(planned)))
+    group = f"pipegen-quality-{name}"
+    context = ctx.spark.sparkContext
+    context.setJobGroup(group, f"quality rules of {name} in one pass")
+    row = frame.agg(*aggregates).collect()[0]
+    context.setJobGroup("", "")
+    jobs = len(context.statusTracker().getJobIdsForGroup(group))
+    for result, kind, args, slot in planned:
+        _judge_single(result, kind, args, row, slot)
+    return row["__rows"], jobs
+
+
+def _aggregates(kind: str, args: dict[str, Any], slot: int) -> list[Any]:
+    from pyspark.sql import functions as F
+
+    where = F.expr(args.get("where") or "true")
+    if kind in rules.ROW_RULES:
+        passes = F.expr(rules.row_condition(kind, args))
+        return [F.sum(F.when(where, 1).otherwise(0)).alias(f"__c{slot}"),
+                F.sum(F.when(where & ~passes, 1).otherwise(0)).alias(f"__f{slot}")]
+    value = F.when(where, F.col(f"`{args['column']}`")) if "column" in args else None
+    if kind == "row_count":
+        return [F.sum(F.when(where, 1).otherwise(0)).alias(f"__v{slot}")]
+    if kind == "distinct_count":
+        return [F.countDistinct(value).alias(f"__v{slot}")]
+    if kind == "freshness":
+        return [F.max(value.cast("timestamp")).alias(f"__v{slot}")]
+    stat = args["stat"]
+    if stat == "percentile":
+        if args.get("percentile") is None:
+            raise ValueError("statistic percentile needs 'percentile'")
+        return [F.percentile_approx(value, float(args["percentile"])).alias(f"__v{slot}")]
+    function = {"mean": F.avg, "sum": F.sum, "stddev": F.stddev, "min": F.min, "max": F.max}
+    return [function[stat](value).alias(f"__v{slot}")]
+
+
+def _judge_single(result: Any, kind: str, args: dict[str, Any], row: Any, slot: int) -> None:
+    from datetime import UTC, datetime
+
+    if kind in rules.ROW_RULES:
+        rules.judge_rows(result, args, int(row[f"__c{slot}"] or 0), int(row[f"__f{slot}"] or 0))
+        return
+    value = row[f"__v{slot}"]
+    if kind == "freshness":
+        age = None if value is None else (
+            datetime.now(UTC).replace(tzinfo=None) - value).total_seconds() / 3600
+        result.observed = None if age is None else round(age, 3)
+        ok = age is not None and age <= float(args["max_age_hours"])
+        result.message = "" if ok else f"newest value is {result.observed} hours old"
+        rules.judge(result, ok)
+        return
+    rules.judge_value(result, args, None if value is None else float(value))
+
+
+def _other_rule(ctx, frame, tables, result, kind, args, rows, history, metrics) -> None:
+    from pyspark.sql import functions as F
+    from pyspark.sql.utils import AnalysisException
+
+    try:
+        subject = frame.filter(F.expr(args["where"])) if args.get("where") else frame
+        OTHER_RULES[kind](ctx, subject, tables, result, args, rows, history)
+    except (AnalysisException, KeyError) as exc:
+        rules.fail_to_evaluate(result, _first_line(exc))
+
+
+def _duplicates(frame: Any, columns: list[str]) -> int:
+    from pyspark.sql import functions as F
+
+    groups = frame.groupBy(*[F.col(f"`{c}`") for c in columns]).count().filter("count > 1")
+    return int(groups.agg(F.sum("count")).collect()[0][0] or 0)
+
+
+def _unique(ctx, frame, tables, result, args, rows, history) -> None:
+    checked = frame.count()
+    failed = _duplicates(frame, args["columns"])
+    if result.kind == "primary_key":
+        nulls = frame.filter(" OR ".join(f"`{c}` IS NULL" for c in args["columns"])).count()
+        failed += nulls
+    rules.judge_rows(result, args, checked, failed)
+
+
+def _duplicate_pct(ctx, frame, tables, result, args, rows, history) -> None:
+    checked = frame.count()
+    distinct = frame.select(*[f"`{c}`" for c in args["columns"]]).distinct().count()
+    pct = 0.0 if checked == 0 else 100.0 * (checked - distinct) / checked
+    result.observed, result.checked = round(pct, 6), checked
+    ok = pct <= float(args["max_pct"])
+    result.message = "" if ok else f"{pct:.2f}% duplicates"
+    rules.judge(result, ok)
+
+
+def _references(ctx, frame, tables, result, args, rows, history) -> None:
+    from pyspark.sql import functions as F
+
+    column = F.col(f"`{args['column']}`")
+    keys = tables[args["table"]].select(F.col(f"`{args['key']}`").alias("__key")).distinct()
+    present = frame.filter(column.isNotNull())
+    failed = present.join(keys, column == F.col("__key"), "left_anti").count()
+    rules.judge_rows(result, args, present.count(), failed)
+
+
+def _row_count_match(ctx, frame, tables, result, args, rows, history) -> None:
+    other = tables[args["table"]].count()
+    diff = 0.0 if other == 0 and rows == 0 else 100.0 * abs(rows - other) / max(other, 1)
+    result.observed = round(diff, 6)
+    ok = diff <= float(args.get("tolerance_pct", 0))
+    result.message = "" if ok else f"{rows} rows vs {other} in {args['table']} ({diff:.2f}%)"
+    rules.judge(result, ok)
+
+
+def _sql_metric(ctx, frame, tables, result, args, rows, history) -> None:
+    frame.createOrReplaceTempView("this")
+    value = ctx.spark.sql(args["query"]).collect()[0][0]
+    rules.judge_value(result, args, None if value is None else float(value))
+
+
+def _column_exists(ctx, frame, tables, result, args, rows, history) -> None:
+    missing = [c for c in args["columns"] if c not in frame.columns]
+    result.message = f"missing: {', '.join(missing)}" if missing else ""
+    rules.judge(result, not missing)
+
+
+def _column_count(ctx, frame, tables, result, args, rows, history) -> None:
+    rules.judge_value(result, args, float(len(frame.columns)))
+
+
+def _data_type(ctx, frame, tables, result, args, rows, history) -> None:
+    actual = dict(frame.dtypes)[args["column"]]
+    result.message = "" if actual == args["type"] else f"type is {actual}"
+    rules.judge(result, actual == args["type"])
+
+
+def _schema_change(ctx, frame, tables, result, args, rows, history) -> None:
+    if not history:
+        result.message = "no earlier run to compare with"
+        return
+    before = history[-1].get("columns", [])
+    added = [c for c in frame.columns if c not in before]
+    removed = [c for c in before if c not in frame.columns]
+    result.message = f"added {added}, removed {removed}" if added or removed else ""
+    rules.judge(result, not (added or removed))
+
+
+def _row_count_change(ctx, frame, tables, result, args, rows, history) -> None:
+    if not history:
+        result.message = "no earlier run to compare with"
+        return
+    before = history[-1]["metrics"]["row_count"]
+    change = 0.0 if before == rows else 100.0 * abs(rows - before) / max(before, 1)
+    result.observed = round(change, 6)
+    ok = change <= float(args["max_pct"])
+    result.message = "" if ok else f"row count changed {change:.1f}% ({before} -> {rows})"
+    rules.judge(result, ok)
+
+
+def _anomaly(result: Any, args: dict[str, Any], metrics: dict[str, float], history: list) -> None:
+    metric = args["metric"]
+    if metric not in metrics:
+        rules.fail_to_evaluate(result, f"no metric '{metric}'; known: {', '.join(sorted(metrics))}")
+        return
+    past = [h["metrics"][metric] for h in history if metric in h.get("metrics", {})]
+    z = rules.zscore(float(metrics[metric]), past[-int(args.get("lookback", 10)):])
+    result.observed = None if z is None else round(z, 4)
+    if z is None:
+        result.message = f"not enough history ({len(past)} runs; 3 needed)"
+        return
+    ok = abs(z) <= float(args.get("max_z", 3))
+    result.message = "" if ok else f"{metric} = {metrics[metric]} is {z:.2f} sigma from its history"
+    rules.judge(result, ok)
+
+
+OTHER_RULES = {"unique": _unique, "primary_key": _unique, "duplicate_pct": _duplicate_pct,
+               "references": _references, "row_count_match": _row_count_match,
+               "sql_metric": _sql_metric, "column_exists": _column_exists,
+               "column_count": _column_count, "data_type": _data_type,
+               "schema_change": _schema_change, "row_count_change": _row_count_change,
+               "anomaly": lambda *a: None}
+
+
+def _samples(frame: Any, kind: str, args: dict[str, Any]) -> list[dict[str, Any]]:
+    from pyspark.sql import functions as F
+
+    where = F.expr(args.get("where") or "true")
+    failing = frame.filter(where & ~F.expr(rules.row_condition(kind, args)))
+    return [{k: (None if v is None else str(v)) for k, v in r.asDict().items()
+             if not k.startswith("_")} for r in failing.limit(SAMPLE_ROWS).collect()]
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0][:300]
+
+
+def _overall(ctx: Any, batch: Any, reports: dict[str, Any]) -> dict[str, Any]:
+    scores = [r["score"] for r in reports.values()]
+    score = min(scores) if scores else 100.0
+    outcomes = [r["outcome"] for r in reports.values()]
+    outcome = "fail" if "fail" in outcomes else "warn" if "warn" in outcomes else "pass"
+    blocked = outcome == "fail" and ctx.config["quality"].get("on_failure") == "block"
+    return {"pipeline": ctx.pipeline, "environment": ctx.config["environment"],
+            "batch_id": batch.batch_id, "run_at": batch.started_at, "score": score,
+            "outcome": outcome, "blocked": blocked, "thresholds": ctx.config["quality"]["score"],
+            "tables": reports}
+
+
+def _write_reports(ctx: Any, batch: str, report: dict[str, Any]) -> str:
+    import json
+
+    base = f"{REPORTS}{batch}/"
+    ctx.storage.write_bytes("curated", base + "report.json",
+                            (json.dumps(report, sort_keys=True, indent=2, default=str) + "\n")
+                            .encode())
+    ctx.storage.write_bytes("curated", base + "report.html", render_html(report).encode())
+    return ctx.storage.uri("curated", base + "report.html")
+
+
+def _finish(ctx: Any, processing: Any, batch: Any, report: dict[str, Any], older: list) -> None:
+    for table, rep in report["tables"].items():
+        ctx.metrics.put("QualityScore", rep["score"], "None", Table=table)
+        ctx.metrics.put("RulesFailed", sum(1 for r in rep["rules"] if not r["passed"]),
+                        Table=table)
+    if report["outcome"] != "pass":
+        ctx.notifier.send(f"pipegen {ctx.pipeline}: quality {report['outcome']}",
+                          f"quality score {report['score']} (fail below "
+                          f"{report['thresholds']['fail_below']}, warn below "
+                          f"{report['thresholds']['warn_below']})"
+                          + ("; the batch was NOT published" if report["blocked"] else ""),
+                          batch=batch.batch_id)
+    if report["blocked"]:
+        ctx.state.commit_batch(STAGE, batch.batch_id, {"name": "quality", "blocked": True}, [])
+    else:
+        _publish(ctx, processing, batch)
+    for stale in older:
+        ctx.state.begin_batch(STAGE, stale.batch_id, ctx.now(), {"name": "quality"})
+        ctx.state.commit_batch(STAGE, stale.batch_id, {"name": "quality",
+                                                       "superseded_by": batch.batch_id}, [])
+
+
+def _publish(ctx: Any, processing: Any, batch: Any) -> None:
+    pairs = []
+    for name, staged in processing.info["tables"].items():
+        files = publish.staged_files(ctx, "curated", staged["location"], ".parquet")
+        pairs += publish.plan_targets(files, staged["location"], f"{name}/", batch.batch_id)
+    ctx.state.update_batch(STAGE, batch.batch_id, {"name": "quality",
+                                                   "targets": [t for _, t in pairs]})
+    for staged_key, target in pairs:
+        ctx.storage.copy("curated", staged_key, target)
+    ctx.state.commit_batch(STAGE, batch.batch_id, {"name": "quality", "published": True}, [])
+    for name, staged in processing.info["tables"].items():
+        for old in ctx.storage.list("curated", f"{name}/"):
+            if f"/part-{batch.batch_id}-" not in "/" + old.key:
+                ctx.storage.delete("curated", old.key)
+        ctx.catalog.put_table({
+            "name": name, "zone": "curated", "location": ctx.storage.uri("curated", f"{name}/"),
+            "columns": staged["columns"], "partition_keys": staged["partition_keys"],
+            "partitions": [], "new_partitions": [], "batch": batch.batch_id})
+    ctx.storage.delete_prefix("curated", publish.STAGING)

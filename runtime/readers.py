@@ -1,0 +1,159 @@
+"""Reading arrived files into one raw DataFrame per source batch.
+
+Text formats (CSV, JSON, JSON lines) are read as strings with Spark's PERMISSIVE mode and a
+corrupt-record column, so that the schema is applied afterwards by `schema.apply_schema`, where
+every failed conversion becomes a quarantine reason instead of a silent null. Never
+DROPMALFORMED or FAILFAST: the first loses rows, the second loses the batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from .columns import clean_names
+from .landing import detect_format
+from .storage import ObjectInfo
+
+CORRUPT = "_corrupt_record"
+SOURCE_FILE = "_source_file"
+TEXT_FORMATS = ("csv", "json", "jsonl")
+HEAD_BYTES = 65536
+
+
+@dataclass
+class RawFrame:
+    """Columns: cleaned data columns, `_corrupt_record`, `_source_file` (the object key)."""
+
+    frame: Any
+    text: bool
+    mapping: dict[str, str]
+
+    @property
+    def data_columns(self) -> list[str]:
+        return [c for c in self.frame.columns if c not in (CORRUPT, SOURCE_FILE)]
+
+
+def read_objects(ctx: Any, source: dict[str, Any], objects: list[ObjectInfo]) -> RawFrame:
+    """All of a batch's files as one frame, grouped by concrete format (and CSV header)."""
+    groups: dict[tuple, list[ObjectInfo]] = defaultdict(list)
+    for obj in objects:
+        head = ctx.storage.read_bytes("raw", obj.key, HEAD_BYTES)
+        fmt = source["format"]
+        if fmt == "auto":
+            fmt = detect_format(obj.key, head) or "csv"
+        header = tuple(_csv_header(head, source)) if fmt == "csv" else ()
+        groups[(fmt, header)].append(obj)
+    frames = [_read_group(ctx, source, fmt, list(header), objs)
+              for (fmt, header), objs in sorted(groups.items())]
+    return _union(frames)
+
+
+def _csv_header(head: bytes, source: dict[str, Any]) -> list[str]:
+    read = source.get("read") or {}
+    encoding = {"latin-1": "latin-1", "utf-16": "utf-16"}.get(read.get("encoding"), "utf-8-sig")
+    first = head.decode(encoding, errors="replace").splitlines()[:1] or [""]
+    row = next(csv.reader(io.StringIO(first[0]), delimiter=read.get("delimiter") or ",",
+                          quotechar=read.get("quote") or '"'), [])
+    if read.get("header", True):
+        return row
+    return [f"column_{i + 1}" for i in range(len(row))]
+
+
+def _read_group(ctx: Any, source: dict[str, Any], fmt: str, header: list[str],
+                objects: list[ObjectInfo]) -> RawFrame:
+    uris = [ctx.storage.uri("raw", o.key) for o in objects]
+    if fmt == "csv":
+        return _read_csv(ctx, source, header, uris)
+    if fmt in ("json", "jsonl"):
+        return _read_json(ctx, source, fmt, uris)
+    if fmt == "avro" and ctx.home == "local":
+        return _read_avro_locally(ctx, objects)
+    reader = ctx.spark.read
+    if fmt == "parquet":
+        reader = reader.option("mergeSchema", "true")
+    frame = reader.format(fmt).load(uris)
+    return _finish(ctx, frame, list(frame.columns), text=False)
+
+
+def _text_options(source: dict[str, Any]) -> dict[str, str]:
+    read = source.get("read") or {}
+    options = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT}
+    if read.get("multiline") is not None:
+        options["multiLine"] = str(read["multiline"]).lower()
+    if read.get("encoding"):
+        options["encoding"] = read["encoding"]
+    return options
+
+
+def _read_csv(ctx: Any, source: dict[str, Any], header: list[str], uris: list[str]) -> RawFrame:
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    read = source.get("read") or {}
+    placeholders = [f"_c{i}" for i in range(len(header))]
+    schema = StructType([StructField(p, StringType()) for p in [*placeholders, CORRUPT]])
+    options = {**_text_options(source), "header": str(read.get("header", True)).lower(),
+               "sep": read.get("delimiter") or ",", "quote": read.get("quote") or '"',
+               "escape": read.get("escape") or "\\"}
+    frame = ctx.spark.read.schema(schema).options(**options).csv(uris)
+    return _finish(ctx, frame, header, text=True)
+
+
+def _read_json(ctx: Any, source: dict[str, Any], fmt: str, uris: list[str]) -> RawFrame:
+    options = {**_text_options(source), "primitivesAsString": "true"}
+    options.setdefault("multiLine", "true" if fmt == "json" else "false")
+    frame = ctx.spark.read.options(**options).json(uris)
+    raw = [c for c in frame.columns if c != CORRUPT]
+    return _finish(ctx, frame, raw, text=True)
+
+
+def _read_avro_locally(ctx: Any, objects: list[ObjectInfo]) -> RawFrame:
+    from .avro import read_container, spark_type
+
+    rows, fields = [], None
+    for obj in objects:
+        schema, records = read_container(ctx.storage.read_bytes("raw", obj.key))
+        fields = fields or [(f["name"], spark_type(f["type"])) for f in schema["fields"]]
+        rows += [(*[r.get(name) for name, _ in fields], None, obj.key) for r in records]
+    names = [name for name, _ in fields or []]
+    ddl = ", ".join([*(f"`{n}` {t}" for n, t in fields or []),
+                     f"{CORRUPT} string", f"{SOURCE_FILE} string"])
+    frame = ctx.spark.createDataFrame(rows, ddl)
+    cleaned = clean_names(names)
+    frame = frame.toDF(*cleaned, CORRUPT, SOURCE_FILE)
+    return RawFrame(frame, False, dict(zip(names, cleaned, strict=True)))
+
+
+def _finish(ctx: Any, frame: Any, raw_names: list[str], text: bool) -> RawFrame:
+    """Rename by position (raw names may hold dots, backticks or duplicates); add the key."""
+    from pyspark.sql import functions as F
+
+    cleaned = iter(clean_names(raw_names))
+    frame = frame.toDF(*[c if c == CORRUPT else next(cleaned) for c in frame.columns])
+    if CORRUPT not in frame.columns:
+        frame = frame.withColumn(CORRUPT, F.lit(None).cast("string"))
+    prefix = ctx.storage.uri("raw", "")
+    path = F.input_file_name()
+    frame = frame.withColumn(SOURCE_FILE, F.when(path.startswith(prefix), F.expr(
+        f"substring(input_file_name(), {len(prefix) + 1})")).otherwise(path))
+    return RawFrame(frame, text, dict(zip(raw_names, clean_names(raw_names), strict=True)))
+
+
+def _union(frames: list[RawFrame]) -> RawFrame:
+    from pyspark.sql import functions as F
+
+    if len(frames) == 1:
+        return frames[0]
+    text = any(f.text for f in frames)
+    combined = None
+    for part in frames:
+        frame = part.frame
+        if text and not part.text:
+            frame = frame.select(*[F.col(c).cast("string").alias(c) for c in frame.columns])
+        combined = frame if combined is None else combined.unionByName(
+            frame, allowMissingColumns=True)
+    mapping = {k: v for f in frames for k, v in f.mapping.items()}
+    return RawFrame(combined, text, mapping)
