@@ -69,6 +69,13 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the JSON Schema of the spec language")
     schema.add_argument("--out", type=Path, help="write to this file instead of stdout")
     schema.set_defaults(run=_schema)
+    run = commands.add_parser("run", help="run the whole pipeline locally on Spark")
+    run.add_argument("spec", type=Path)
+    run.add_argument("--env", default="dev")
+    run.add_argument("--lake", type=Path, help="local lake folder (default: lake/<pipeline>-<env>)")
+    run.add_argument("--master", default="local[2]", help="Spark master (default: local[2])")
+    run.add_argument("--out", type=Path, default=Path("out"))
+    run.set_defaults(run=_run)
     upload = commands.add_parser("upload", help="upload compiled artifacts to the scripts bucket")
     upload.add_argument("spec", type=Path)
     upload.add_argument("--env", default="dev")
@@ -169,6 +176,25 @@ def _schema(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise UsageError("pipegen run needs Spark: pip install 'pipegen[local]'") from None
+    from .run import run_pipeline, summary_table
+
+    plans = _plans_for([args.spec])[0]
+    if args.env not in plans:
+        raise UsageError(f"environment '{args.env}' is not defined in {args.spec}")
+    plan = plans[args.env]
+    lake = (args.lake or Path("lake") / f"{plan.name}-{plan.env}").resolve()
+    print(f"pipegen run {plan.name} ({plan.env}) on {args.master}; lake: {lake}")
+    result = run_pipeline(plan, lake, args.out, args.master)
+    if not result.nothing_to_do:
+        print(summary_table(result))
+    return result.exit_code
 
 
 def _upload(args: argparse.Namespace) -> int:

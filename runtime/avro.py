@@ -126,7 +126,7 @@ def read_container(data: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """(writer schema, records) of one Avro object container file."""
     if not data.startswith(MAGIC):
         raise AvroError("not an Avro object container file")
-    decoder = _Decoder(data[len(MAGIC):])
+    decoder = _Decoder(data[len(MAGIC) :])
     meta = _blocks(decoder, "map", {"values": "bytes"}, {})
     schema = json.loads(meta["avro.schema"])
     codec = meta.get("avro.codec", b"null").decode()
@@ -146,9 +146,17 @@ def read_container(data: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return schema, records
 
 
-_SPARK_TYPES = {"boolean": "boolean", "int": "int", "long": "bigint", "float": "float",
-                "double": "double", "string": "string", "bytes": "binary", "enum": "string",
-                "fixed": "binary"}
+_SPARK_TYPES = {
+    "boolean": "boolean",
+    "int": "int",
+    "long": "bigint",
+    "float": "float",
+    "double": "double",
+    "string": "string",
+    "bytes": "binary",
+    "enum": "string",
+    "fixed": "binary",
+}
 
 
 def spark_type(schema: Any) -> str:

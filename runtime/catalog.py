@@ -32,9 +32,19 @@ class LocalCatalog:
         temporary.replace(path)
 
 
-_HIVE_TYPES = {"string": "string", "int": "int", "bigint": "bigint", "double": "double",
-               "float": "float", "boolean": "boolean", "date": "date", "timestamp": "timestamp",
-               "smallint": "smallint", "tinyint": "tinyint", "binary": "binary"}
+_HIVE_TYPES = {
+    "string": "string",
+    "int": "int",
+    "bigint": "bigint",
+    "double": "double",
+    "float": "float",
+    "boolean": "boolean",
+    "date": "date",
+    "timestamp": "timestamp",
+    "smallint": "smallint",
+    "tinyint": "tinyint",
+    "binary": "binary",
+}
 
 
 class GlueCatalog:
@@ -55,20 +65,26 @@ class GlueCatalog:
         return {**json.loads(raw), "name": name}
 
     def put_table(self, table: dict[str, Any]) -> None:
-        columns = [{"Name": c["name"], "Type": _HIVE_TYPES.get(c["type"], c["type"])}
-                   for c in table["columns"]]
+        columns = [
+            {"Name": c["name"], "Type": _HIVE_TYPES.get(c["type"], c["type"])}
+            for c in table["columns"]
+        ]
         partition_keys = [{"Name": k, "Type": "string"} for k in table["partition_keys"]]
         summary = {k: v for k, v in table.items() if k != "partitions"}
         table_input = {
-            "Name": table["name"], "TableType": "EXTERNAL_TABLE",
+            "Name": table["name"],
+            "TableType": "EXTERNAL_TABLE",
             "Parameters": {"classification": "parquet", "pipegen": json.dumps(summary)},
             "PartitionKeys": partition_keys,
             "StorageDescriptor": {
-                "Columns": columns, "Location": table["location"],
+                "Columns": columns,
+                "Location": table["location"],
                 "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
                 "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-                "SerdeInfo": {"SerializationLibrary":
-                              "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"}},
+                "SerdeInfo": {
+                    "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+                },
+            },
         }
         try:
             self.glue.create_table(DatabaseName=self.database, TableInput=table_input)
@@ -78,11 +94,19 @@ class GlueCatalog:
 
     def _add_partitions(self, table: dict[str, Any], descriptor: dict[str, Any]) -> None:
         keys = table["partition_keys"]
-        inputs = [{"Values": [p[k] for k in keys],
-                   "StorageDescriptor": {**descriptor, "Location": table["location"] + "/".join(
-                       f"{k}={p[k]}" for k in keys) + "/"}}
-                  for p in table.get("new_partitions", [])]
+        inputs = [
+            {
+                "Values": [p[k] for k in keys],
+                "StorageDescriptor": {
+                    **descriptor,
+                    "Location": table["location"] + "/".join(f"{k}={p[k]}" for k in keys) + "/",
+                },
+            }
+            for p in table.get("new_partitions", [])
+        ]
         for start in range(0, len(inputs), 100):
-            self.glue.batch_create_partition(DatabaseName=self.database,
-                                             TableName=table["name"],
-                                             PartitionInputList=inputs[start:start + 100])
+            self.glue.batch_create_partition(
+                DatabaseName=self.database,
+                TableName=table["name"],
+                PartitionInputList=inputs[start : start + 100],
+            )

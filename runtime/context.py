@@ -66,8 +66,9 @@ def open_context(stage: str, arguments: JobArguments, argv: list[str]) -> Contex
         return _local(stage, arguments)
     if "--JOB_NAME" in argv or any(a.startswith("--JOB_NAME=") for a in argv):
         return _glue(stage, arguments, argv)
-    raise ConfigError("no home: pass --pipegen-lake DIR to run locally (pipegen run does), or "
-                      "run as a Glue job")
+    raise ConfigError(
+        "no home: pass --pipegen-lake DIR to run locally (pipegen run does), or run as a Glue job"
+    )
 
 
 def _local(stage: str, arguments: JobArguments) -> Context:
@@ -84,13 +85,20 @@ def _local(stage: str, arguments: JobArguments) -> Context:
     spark.sparkContext.setLogLevel("ERROR")
     env = config["environment"]
     return Context(
-        stage=stage, home="local", arguments=arguments, config=config, spark=spark,
-        storage=LocalStorage(lake), state=SqliteState(lake / "_state" / "state.sqlite"),
+        stage=stage,
+        home="local",
+        arguments=arguments,
+        config=config,
+        spark=spark,
+        storage=LocalStorage(lake),
+        state=SqliteState(lake / "_state" / "state.sqlite"),
         catalog=LocalCatalog(lake, f"{config['pipeline']}_{env}".replace("-", "_")),
-        metrics=JsonLinesMetrics(lake / "_metrics" / "metrics.jsonl", config["pipeline"], env,
-                                 stage),
+        metrics=JsonLinesMetrics(
+            lake / "_metrics" / "metrics.jsonl", config["pipeline"], env, stage
+        ),
         notifier=LogNotifier(lake / "_notifications.jsonl"),
-        run_id=arguments.values.get("run-id", "local"), lake=lake,
+        run_id=arguments.values.get("run-id", "local"),
+        lake=lake,
     )
 
 
@@ -109,20 +117,27 @@ def _glue(stage: str, arguments: JobArguments, argv: list[str]) -> Context:  # p
     for key, value in SPARK_DEFAULTS.items():
         if key != "spark.ui.enabled":
             spark.conf.set(key, value)
-    storage = S3Storage({z: arguments[f"{z}-bucket"] for z in ("raw", "processed", "curated",
-                                                               "temp")})
+    storage = S3Storage(
+        {z: arguments[f"{z}-bucket"] for z in ("raw", "processed", "curated", "temp")}
+    )
     bucket, _, key = arguments["config"].removeprefix("s3://").partition("/")
     text = storage.s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode()
     config = parse_config(text, stage, arguments["config"])
     return Context(
-        stage=stage, home="glue", arguments=arguments, config=config, spark=spark,
+        stage=stage,
+        home="glue",
+        arguments=arguments,
+        config=config,
+        spark=spark,
         storage=storage,
-        state=DynamoState(arguments["run-state-table"], arguments["bookmark-table"],
-                          arguments["quality-table"]),
+        state=DynamoState(
+            arguments["run-state-table"], arguments["bookmark-table"], arguments["quality-table"]
+        ),
         catalog=GlueCatalog(arguments["database"]),
         metrics=CloudWatchMetrics(config["pipeline"], config["environment"], stage),
         notifier=SnsNotifier(arguments.values.get("topic-arn")),
-        run_id=_workflow_run_id(argv), glue_job=job,
+        run_id=_workflow_run_id(argv),
+        glue_job=job,
     )
 
 

@@ -40,10 +40,14 @@ def main(stage: str, argv: list[str]) -> int:
         return EXIT_CONFIG
     try:
         summary = _job(stage)(context)
-    except Exception as exc:  # noqa: BLE001 - report, notify, and fail the job
+    except Exception as exc:
         traceback.print_exc()
-        context.notifier.send(f"pipegen {context.pipeline}: {stage} failed", str(exc)[:1000],
-                              stage=stage, run_id=context.run_id)
+        context.notifier.send(
+            f"pipegen {context.pipeline}: {stage} failed",
+            str(exc)[:1000],
+            stage=stage,
+            run_id=context.run_id,
+        )
         context.metrics.flush()
         return EXIT_FAILED
     context.finish()

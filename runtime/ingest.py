@@ -25,8 +25,9 @@ class ConservationError(RuntimeError):
 
 
 def run(ctx: Any) -> dict[str, Any]:
-    results = [ingest_source(ctx, name, source)
-               for name, source in sorted(ctx.config["sources"].items())]
+    results = [
+        ingest_source(ctx, name, source) for name, source in sorted(ctx.config["sources"].items())
+    ]
     return {"stage": STAGE, "sources": results}
 
 
@@ -34,20 +35,28 @@ def ingest_source(ctx: Any, name: str, source: dict[str, Any]) -> dict[str, Any]
     repaired = publish.repair(ctx, STAGE, "processed", only=name)
     done = ctx.state.committed_objects(name)
     pending = [o for o in ctx.storage.list("raw", source["landing"]) if o.object_id not in done]
-    summary = {"source": name, "files": len(pending), "rows_in": 0, "rows_written": 0,
-               "rows_quarantined": 0, "repaired_batches": repaired}
+    summary = {
+        "source": name,
+        "files": len(pending),
+        "rows_in": 0,
+        "rows_written": 0,
+        "rows_quarantined": 0,
+        "repaired_batches": repaired,
+    }
     if not pending:
         return summary
-    batch = ctx.state.begin_batch(STAGE, publish.batch_id([o.object_id for o in pending]),
-                                  ctx.now(), {"name": name})
+    batch = ctx.state.begin_batch(
+        STAGE, publish.batch_id([o.object_id for o in pending]), ctx.now(), {"name": name}
+    )
     counts = _write_batch(ctx, name, source, pending, batch)
     summary.update(counts, batch_id=batch.batch_id)
     _report(ctx, name, summary)
     return summary
 
 
-def _write_batch(ctx: Any, name: str, source: dict[str, Any], pending: list, batch: Any
-                 ) -> dict[str, Any]:
+def _write_batch(
+    ctx: Any, name: str, source: dict[str, Any], pending: list, batch: Any
+) -> dict[str, Any]:
     from pyspark import StorageLevel
 
     raw = read_objects(ctx, source, pending)
@@ -68,25 +77,39 @@ def _stage_and_publish(ctx, name, source, pending, batch, rows, types, table) ->
         _fail_on_type_errors(rows, name)
     good, keys = _good_rows(rows, types, source, batch)
     bad = rows.filter(F.col(REASON) != "").select(
-        F.col(SOURCE_FILE), F.col(REASON).alias("reason"), F.col("_raw").alias("raw"),
-        F.lit(batch.batch_id).alias("_batch_id"))
+        F.col(SOURCE_FILE),
+        F.col(REASON).alias("reason"),
+        F.col("_raw").alias("raw"),
+        F.lit(batch.batch_id).alias("_batch_id"),
+    )
     prefix = publish.staging_prefix(name, batch.batch_id)
     ctx.storage.delete_prefix("processed", prefix)
     good.write.mode("overwrite").partitionBy(*keys).parquet(
-        ctx.storage.uri("processed", prefix + "data/"))
+        ctx.storage.uri("processed", prefix + "data/")
+    )
     bad.write.mode("overwrite").json(ctx.storage.uri("processed", prefix + "quarantine/"))
     written, quarantined = _verify(ctx, prefix, per_file_in, name)
     pairs = _plan(ctx, name, source, prefix, batch.batch_id)
-    info = {"name": name, "targets": [t for _, t in pairs],
-            "objects": [o.object_id for o in pending]}
+    info = {
+        "name": name,
+        "targets": [t for _, t in pairs],
+        "objects": [o.object_id for o in pending],
+    }
     ctx.state.update_batch(STAGE, batch.batch_id, info)
     publish.move_all(ctx, "processed", pairs)
     ctx.storage.delete_prefix("processed", prefix)
-    counts = {"rows_in": sum(per_file_in.values()), "rows_written": written,
-              "rows_quarantined": quarantined}
+    counts = {
+        "rows_in": sum(per_file_in.values()),
+        "rows_written": written,
+        "rows_quarantined": quarantined,
+    }
     partitions = _partitions(good, keys)
-    ctx.state.commit_batch(STAGE, batch.batch_id, {**info, **counts, "partitions": partitions},
-                           [(name, o.object_id) for o in pending])
+    ctx.state.commit_batch(
+        STAGE,
+        batch.batch_id,
+        {**info, **counts, "partitions": partitions},
+        [(name, o.object_id) for o in pending],
+    )
     _after_commit(ctx, name, source, batch.batch_id, good, keys, partitions, table)
     return counts
 
@@ -101,16 +124,21 @@ def _fail_on_type_errors(rows: Any, name: str) -> None:
 
     bad = rows.filter(F.col(REASON).contains("not a valid")).limit(1).collect()
     if bad:
-        raise RuntimeError(f"source '{name}': {bad[0][REASON]} in {bad[0][SOURCE_FILE]} and "
-                           "on_incompatible_schema is 'fail'")
+        raise RuntimeError(
+            f"source '{name}': {bad[0][REASON]} in {bad[0][SOURCE_FILE]} and "
+            "on_incompatible_schema is 'fail'"
+        )
 
 
 def _good_rows(rows: Any, types: dict[str, str], source: dict[str, Any], batch: Any):
     from pyspark.sql import functions as F
 
     good = rows.filter(F.col(REASON) == "").select(
-        *[F.col(f"`{c}`") for c in types], F.lit(batch.batch_id).alias("_batch_id"),
-        F.to_timestamp(F.lit(batch.started_at)).alias("_ingested_at"), F.col(SOURCE_FILE))
+        *[F.col(f"`{c}`") for c in types],
+        F.lit(batch.batch_id).alias("_batch_id"),
+        F.to_timestamp(F.lit(batch.started_at)).alias("_ingested_at"),
+        F.col(SOURCE_FILE),
+    )
     partitioning = source.get("partition_by")
     if source.get("kind") == "reference" or not partitioning:
         return good, []
@@ -129,9 +157,11 @@ def _verify(ctx: Any, prefix: str, per_file_in: dict[str, int], name: str) -> tu
     for file in sorted(set(per_file_in) | set(written) | set(quarantined)):
         got = written.get(file, 0) + quarantined.get(file, 0)
         if got != per_file_in.get(file, 0):
-            raise ConservationError(f"source '{name}', file {file}: {per_file_in.get(file, 0)} "
-                                    f"rows in, {written.get(file, 0)} written + "
-                                    f"{quarantined.get(file, 0)} quarantined")
+            raise ConservationError(
+                f"source '{name}', file {file}: {per_file_in.get(file, 0)} "
+                f"rows in, {written.get(file, 0)} written + "
+                f"{quarantined.get(file, 0)} quarantined"
+            )
     return sum(written.values()), sum(quarantined.values())
 
 
@@ -149,16 +179,16 @@ def _plan(ctx: Any, name: str, source: dict[str, Any], prefix: str, batch: str) 
     table = f"{name}/batch={batch}/" if source.get("kind") == "reference" else f"{name}/"
     pairs = publish.plan_targets(data, prefix + "data/", table, batch)
     rejected = publish.staged_files(ctx, "processed", prefix + "quarantine/", ".json")
-    return pairs + publish.plan_targets(rejected, prefix + "quarantine/",
-                                        f"{QUARANTINE}{name}/batch={batch}/", batch)
+    return pairs + publish.plan_targets(
+        rejected, prefix + "quarantine/", f"{QUARANTINE}{name}/batch={batch}/", batch
+    )
 
 
 def _partitions(good: Any, keys: list[str]) -> list[dict[str, str]]:
     if not keys:
         return []
     rows = good.select(*keys).distinct().collect()
-    return sorted(({k: str(r[k]) for k in keys} for r in rows),
-                  key=lambda p: [p[k] for k in keys])
+    return sorted(({k: str(r[k]) for k in keys} for r in rows), key=lambda p: [p[k] for k in keys])
 
 
 def _after_commit(ctx, name, source, batch, good, keys, partitions, table) -> None:
@@ -169,14 +199,22 @@ def _after_commit(ctx, name, source, batch, good, keys, partitions, table) -> No
     known = {tuple(sorted(p.items())) for p in (table or {}).get("partitions", [])}
     fresh = [p for p in partitions if tuple(sorted(p.items())) not in known]
     columns = [{"name": c, "type": t} for c, t in good.dtypes if c not in keys]
-    ctx.catalog.put_table({
-        "name": name, "zone": "processed", "location": ctx.storage.uri("processed", f"{name}/"),
-        "columns": columns, "partition_keys": keys, "kind": source.get("kind", "append"),
-        "partitions": sorted((table or {}).get("partitions", []) + fresh,
-                             key=lambda p: [p[k] for k in keys]),
-        "new_partitions": fresh, "metadata_columns": list(METADATA),
-        "current_batch": batch if source.get("kind") == "reference" else None,
-    })
+    ctx.catalog.put_table(
+        {
+            "name": name,
+            "zone": "processed",
+            "location": ctx.storage.uri("processed", f"{name}/"),
+            "columns": columns,
+            "partition_keys": keys,
+            "kind": source.get("kind", "append"),
+            "partitions": sorted(
+                (table or {}).get("partitions", []) + fresh, key=lambda p: [p[k] for k in keys]
+            ),
+            "new_partitions": fresh,
+            "metadata_columns": list(METADATA),
+            "current_batch": batch if source.get("kind") == "reference" else None,
+        }
+    )
 
 
 def _report(ctx: Any, name: str, summary: dict[str, Any]) -> None:
@@ -185,6 +223,10 @@ def _report(ctx: Any, name: str, summary: dict[str, Any]) -> None:
     ctx.metrics.put("RowsQuarantined", summary["rows_quarantined"], Source=name)
     ctx.metrics.put("FilesIngested", summary["files"], Source=name)
     if summary["rows_quarantined"]:
-        ctx.notifier.send(f"pipegen {ctx.pipeline}: rows quarantined",
-                          f"{summary['rows_quarantined']} of {summary['rows_in']} rows of source "
-                          f"'{name}' were quarantined", source=name, batch=summary.get("batch_id"))
+        ctx.notifier.send(
+            f"pipegen {ctx.pipeline}: rows quarantined",
+            f"{summary['rows_quarantined']} of {summary['rows_in']} rows of source "
+            f"'{name}' were quarantined",
+            source=name,
+            batch=summary.get("batch_id"),
+        )

@@ -74,8 +74,9 @@ def detect_format(key: str, head: bytes) -> str | None:
     if kind in ("parquet", "orc", "avro"):
         return kind
     if kind == "json":
-        return "jsonl" if key.endswith((".jsonl", ".ndjson")) or _one_object_per_line(head) \
-            else "json"
+        return (
+            "jsonl" if key.endswith((".jsonl", ".ndjson")) or _one_object_per_line(head) else "json"
+        )
     return "csv" if kind == "text" else None
 
 
@@ -92,8 +93,10 @@ def check_file(key: str, size: int, head: bytes, source: dict[str, Any]) -> Verd
     if size > max_bytes:
         return Verdict(False, f"file is {size} bytes; the limit is {accept['max_size_mb']} MB")
     if size < int(accept.get("min_size_bytes", 1)):
-        return Verdict(False, f"file is {size} bytes; at least {accept.get('min_size_bytes', 1)} "
-                       "needed (empty file)")
+        return Verdict(
+            False,
+            f"file is {size} bytes; at least {accept.get('min_size_bytes', 1)} needed (empty file)",
+        )
     extensions = accept.get("extensions") or DEFAULT_EXTENSIONS[source["format"]]
     if not name.lower().endswith(tuple(extensions)):
         return Verdict(False, f"extension of '{name}' is not one of {', '.join(extensions)}")

@@ -12,8 +12,16 @@ from pathlib import Path
 from typing import Protocol
 
 NAMESPACE = "pipegen"
-METRIC_NAMES = ("RowsRead", "RowsWritten", "RowsQuarantined", "FilesIngested", "FilesRejected",
-                "DurationSeconds", "QualityScore", "RulesFailed")
+METRIC_NAMES = (
+    "RowsRead",
+    "RowsWritten",
+    "RowsQuarantined",
+    "FilesIngested",
+    "FilesRejected",
+    "DurationSeconds",
+    "QualityScore",
+    "RulesFailed",
+)
 
 
 class Metrics(Protocol):
@@ -29,9 +37,15 @@ class _Base:
     def put(self, name: str, value: float, unit: str = "Count", **dimensions: str) -> None:
         if name not in METRIC_NAMES:
             raise ValueError(f"unknown metric {name!r}")
-        self.pending.append({"name": name, "value": float(value), "unit": unit,
-                             "dimensions": {**self.common, **dimensions},
-                             "at": datetime.now(UTC).isoformat(timespec="seconds")})
+        self.pending.append(
+            {
+                "name": name,
+                "value": float(value),
+                "unit": unit,
+                "dimensions": {**self.common, **dimensions},
+                "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
+        )
 
 
 class JsonLinesMetrics(_Base):
@@ -55,9 +69,17 @@ class CloudWatchMetrics(_Base):
         self.cloudwatch = client or boto3.client("cloudwatch")
 
     def flush(self) -> None:
-        data = [{"MetricName": m["name"], "Value": m["value"], "Unit": m["unit"],
-                 "Dimensions": [{"Name": k, "Value": v} for k, v in sorted(m["dimensions"].items())]}
-                for m in self.pending]
+        data = [
+            {
+                "MetricName": m["name"],
+                "Value": m["value"],
+                "Unit": m["unit"],
+                "Dimensions": [{"Name": k, "Value": v} for k, v in sorted(m["dimensions"].items())],
+            }
+            for m in self.pending
+        ]
         for start in range(0, len(data), 500):
-            self.cloudwatch.put_metric_data(Namespace=NAMESPACE, MetricData=data[start:start + 500])
+            self.cloudwatch.put_metric_data(
+                Namespace=NAMESPACE, MetricData=data[start : start + 500]
+            )
         self.pending.clear()

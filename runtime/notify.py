@@ -18,8 +18,12 @@ class LogNotifier:
         self.path = path
 
     def send(self, subject: str, message: str, **details: object) -> None:
-        record = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "subject": subject,
-                  "message": message, "details": details}
+        record = {
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "subject": subject,
+            "message": message,
+            "details": details,
+        }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(record, sort_keys=True, default=str) + "\n")

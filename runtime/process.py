@@ -23,13 +23,18 @@ def run(ctx: Any) -> dict[str, Any]:
     inputs = ctx.state.committed_batches("ingestion")
     covered = {i for b in ctx.state.committed_batches(STAGE) for i in b.info.get("inputs", [])}
     new = [b.batch_id for b in inputs if b.batch_id not in covered]
-    summary: dict[str, Any] = {"stage": STAGE, "new_input_batches": len(new),
-                               "repaired_batches": repaired, "tables": {}}
+    summary: dict[str, Any] = {
+        "stage": STAGE,
+        "new_input_batches": len(new),
+        "repaired_batches": repaired,
+        "tables": {},
+    }
     if not new or not ctx.config["transforms"]:
         return summary
     all_inputs = sorted(b.batch_id for b in inputs)
-    batch = ctx.state.begin_batch(STAGE, publish.batch_id(all_inputs), ctx.now(),
-                                  {"name": "processing"})
+    batch = ctx.state.begin_batch(
+        STAGE, publish.batch_id(all_inputs), ctx.now(), {"name": "processing"}
+    )
     tables = load_sources(ctx, inputs)
     prefix = publish.staging_prefix("processing", batch.batch_id)
     staged = {}
@@ -54,11 +59,14 @@ def load_sources(ctx: Any, inputs: list[Any]) -> dict[str, Any]:
     for name, source in sorted(ctx.config["sources"].items()):
         batches = by_source.get(name, [])
         if not batches:
-            raise RuntimeError(f"source '{name}' has no ingested data yet; add files under "
-                               f"its landing prefix '{source.get('landing', '?')}'")
+            raise RuntimeError(
+                f"source '{name}' has no ingested data yet; add files under "
+                f"its landing prefix '{source.get('landing', '?')}'"
+            )
         if source.get("kind") == "reference":
-            frame = ctx.spark.read.parquet(ctx.storage.uri("processed",
-                                                           f"{name}/batch={batches[-1]}/"))
+            frame = ctx.spark.read.parquet(
+                ctx.storage.uri("processed", f"{name}/batch={batches[-1]}/")
+            )
         else:
             root = ctx.storage.uri("processed", f"{name}/")
             frame = ctx.spark.read.option("basePath", root).parquet(root)
@@ -89,5 +97,9 @@ def _stage_table(ctx: Any, transform: dict[str, Any], frame: Any, prefix: str) -
     frame.write.mode("overwrite").partitionBy(*keys).parquet(ctx.storage.uri("curated", location))
     written = ctx.spark.read.parquet(ctx.storage.uri("curated", location))
     columns = [{"name": c, "type": t} for c, t in written.dtypes if c not in keys]
-    return {"location": location, "rows": written.count(), "partition_keys": keys,
-            "columns": columns}
+    return {
+        "location": location,
+        "rows": written.count(),
+        "partition_keys": keys,
+        "columns": columns,
+    }

@@ -37,8 +37,7 @@ def repair(ctx: Any, stage: str, zone: str, only: str | None = None) -> list[str
             continue
         for key in batch.info.get("targets", []):
             ctx.storage.delete(zone, key)
-        ctx.storage.delete_prefix(zone, staging_prefix(batch.info.get("name", ""),
-                                                       batch.batch_id))
+        ctx.storage.delete_prefix(zone, staging_prefix(batch.info.get("name", ""), batch.batch_id))
         ctx.state.abort_batch(stage, batch.batch_id)
         cleaned.append(batch.batch_id)
     return cleaned
@@ -46,18 +45,23 @@ def repair(ctx: Any, stage: str, zone: str, only: str | None = None) -> list[str
 
 def staged_files(ctx: Any, zone: str, prefix: str, suffix: str) -> list[str]:
     """Data files Spark wrote under a staging prefix (not _SUCCESS, not checksums)."""
-    return [o.key for o in ctx.storage.list(zone, prefix)
-            if o.key.endswith(suffix) and o.size > 0 and "/." not in o.key
-            and "/_" not in o.key[len(prefix):]]
+    return [
+        o.key
+        for o in ctx.storage.list(zone, prefix)
+        if o.key.endswith(suffix)
+        and o.size > 0
+        and "/." not in o.key
+        and "/_" not in o.key[len(prefix) :]
+    ]
 
 
 def plan_targets(staged: list[str], prefix: str, table_prefix: str, batch: str) -> list[tuple]:
     """(staged key, target key) pairs; partition folders kept, file names made from the batch."""
     pairs = []
     for index, key in enumerate(sorted(staged)):
-        relative = key[len(prefix):]
+        relative = key[len(prefix) :]
         folder, _, name = relative.rpartition("/")
-        extension = name[name.index("."):] if "." in name else ""
+        extension = name[name.index(".") :] if "." in name else ""
         target = f"{table_prefix}{folder + '/' if folder else ''}part-{batch}-{index:05d}"
         pairs.append((key, target + extension))
     return pairs

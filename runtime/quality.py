@@ -29,27 +29,47 @@ def run(ctx: Any) -> dict[str, Any]:
     processing = waiting[-1]
     batch = ctx.state.begin_batch(STAGE, processing.batch_id, ctx.now(), {"name": "quality"})
     tables = _tables(ctx, processing)
-    reports = {name: evaluate_table(ctx, name, tables[name], tables, batch)
-               for name in ctx.config["tables"]}
+    reports = {
+        name: evaluate_table(ctx, name, tables[name], tables, batch)
+        for name in ctx.config["tables"]
+    }
     report = _overall(ctx, batch, reports)
     report_path = _write_reports(ctx, batch.batch_id, report)
-    errors = [f"{t}.{r['rule_id']}: {r['message']}" for t, rep in reports.items()
-              for r in rep["rules"] if r["status"] == "error"]
+    errors = [
+        f"{t}.{r['rule_id']}: {r['message']}"
+        for t, rep in reports.items()
+        for r in rep["rules"]
+        if r["status"] == "error"
+    ]
     if errors:
         raise RuntimeError("quality rules could not be evaluated: " + "; ".join(errors))
     _finish(ctx, processing, batch, report, waiting[:-1])
-    return {"stage": STAGE, "checked": True, "batch_id": batch.batch_id, "score": report["score"],
-            "outcome": report["outcome"], "blocked": report["blocked"], "report": report_path,
-            "tables": {n: {"score": r["score"], "outcome": r["outcome"], "rows": r["rows"]}
-                       for n, r in reports.items()}, "repaired_batches": repaired}
+    return {
+        "stage": STAGE,
+        "checked": True,
+        "batch_id": batch.batch_id,
+        "score": report["score"],
+        "outcome": report["outcome"],
+        "blocked": report["blocked"],
+        "report": report_path,
+        "tables": {
+            n: {"score": r["score"], "outcome": r["outcome"], "rows": r["rows"]}
+            for n, r in reports.items()
+        },
+        "repaired_batches": repaired,
+    }
 
 
 def _require_rules_config(config: dict[str, Any]) -> None:
     quality = config.get("quality")
-    if not isinstance(quality, dict) or not isinstance(quality.get("tables"), dict) or \
-            "score" not in quality:
-        raise RuntimeError("quality config is missing or malformed: expected 'quality' with "
-                           "'tables' and 'score'")
+    if (
+        not isinstance(quality, dict)
+        or not isinstance(quality.get("tables"), dict)
+        or "score" not in quality
+    ):
+        raise RuntimeError(
+            "quality config is missing or malformed: expected 'quality' with 'tables' and 'score'"
+        )
 
 
 def _tables(ctx: Any, processing: Any) -> dict[str, Any]:
@@ -60,18 +80,19 @@ def _tables(ctx: Any, processing: Any) -> dict[str, Any]:
     return tables
 
 
-def evaluate_table(ctx: Any, name: str, frame: Any, tables: dict[str, Any], batch: Any
-                   ) -> dict[str, Any]:
+def evaluate_table(
+    ctx: Any, name: str, frame: Any, tables: dict[str, Any], batch: Any
+) -> dict[str, Any]:
     history = ctx.state.quality_history(name, ctx.config["quality"].get("history_runs", 30))
     history = [h for h in history if h.get("batch_id") != batch.batch_id]
     specs = ctx.config["quality"]["tables"].get(name, [])
     results, checks = [], []
     for index, rule in enumerate(specs):
-        (kind, args), = rule.items()
+        ((kind, args),) = rule.items()
         result = rules.new_result(kind, args, index)
         results.append(result)
         checks.append((result, kind, args))
-    rows, jobs = _single_pass(ctx, name, frame, checks)
+    rows, scans = _single_pass(ctx, name, frame, checks)
     metrics: dict[str, float] = {"row_count": rows, "column_count": len(frame.columns)}
     for result, kind, args in checks:
         if result.status != "error" and kind not in rules.ROW_RULES + rules.AGGREGATE_RULES:
@@ -85,18 +106,32 @@ def evaluate_table(ctx: Any, name: str, frame: Any, tables: dict[str, Any], batc
             result.samples = _samples(frame, kind, args)
     table_score = rules.score(results)
     scores = [h["score"] for h in history] + [table_score]
-    ctx.state.record_quality(name, batch.started_at, {
-        "batch_id": batch.batch_id, "run_at": batch.started_at, "score": table_score,
-        "metrics": metrics, "columns": frame.columns})
-    return {"table": name, "rows": rows, "score": table_score,
-            "outcome": rules.outcome(results, table_score, ctx.config["quality"]["score"]),
-            "rules": [r.to_dict() for r in results], "metrics": metrics,
-            "score_history": scores, "score_trend": rules.trend(scores),
-            "single_pass_jobs": jobs}
+    ctx.state.record_quality(
+        name,
+        batch.started_at,
+        {
+            "batch_id": batch.batch_id,
+            "run_at": batch.started_at,
+            "score": table_score,
+            "metrics": metrics,
+            "columns": frame.columns,
+        },
+    )
+    return {
+        "table": name,
+        "rows": rows,
+        "score": table_score,
+        "outcome": rules.outcome(results, table_score, ctx.config["quality"]["score"]),
+        "rules": [r.to_dict() for r in results],
+        "metrics": metrics,
+        "score_history": scores,
+        "score_trend": rules.trend(scores),
+        "single_pass_scans": scans,
+    }
 
 
 def _single_pass(ctx: Any, name: str, frame: Any, checks: list) -> tuple[int, int]:
-    """Every row and aggregate rule of the table in one `agg`; returns (rows, Spark jobs)."""
+    """Every row and aggregate rule of the table in one `agg`; returns (rows, input scans)."""
     from pyspark.sql import functions as F
     from pyspark.sql.utils import AnalysisException
 
@@ -113,15 +148,18 @@ def _single_pass(ctx: Any, name: str, frame: Any, checks: list) -> tuple[int, in
             continue
         aggregates += exprs
         planned.append((result, kind, args, len(planned)))
-    group = f"pipegen-quality-{name}"
-    context = ctx.spark.sparkContext
-    context.setJobGroup(group, f"quality rules of {name} in one pass")
-    row = frame.agg(*aggregates).collect()[0]
-    context.setJobGroup("", "")
-    jobs = len(context.statusTracker().getJobIdsForGroup(group))
+    query = frame.agg(*aggregates)
+    scans = scan_count(query)
+    row = query.collect()[0]
     for result, kind, args, slot in planned:
         _judge_single(result, kind, args, row, slot)
-    return row["__rows"], jobs
+    return row["__rows"], scans
+
+
+def scan_count(query: Any) -> int:
+    """How many times a query's plan reads its input files (the single-pass proof)."""
+    plan = query._jdf.queryExecution().executedPlan().toString()
+    return plan.count("FileScan") + plan.count("Scan ExistingRDD") + plan.count("InMemoryTableScan")
 
 
 def _aggregates(kind: str, args: dict[str, Any], slot: int) -> list[Any]:
@@ -130,8 +168,10 @@ def _aggregates(kind: str, args: dict[str, Any], slot: int) -> list[Any]:
     where = F.expr(args.get("where") or "true")
     if kind in rules.ROW_RULES:
         passes = F.expr(rules.row_condition(kind, args))
-        return [F.sum(F.when(where, 1).otherwise(0)).alias(f"__c{slot}"),
-                F.sum(F.when(where & ~passes, 1).otherwise(0)).alias(f"__f{slot}")]
+        return [
+            F.sum(F.when(where, 1).otherwise(0)).alias(f"__c{slot}"),
+            F.sum(F.when(where & ~passes, 1).otherwise(0)).alias(f"__f{slot}"),
+        ]
     value = F.when(where, F.col(f"`{args['column']}`")) if "column" in args else None
     if kind == "row_count":
         return [F.sum(F.when(where, 1).otherwise(0)).alias(f"__v{slot}")]
@@ -156,8 +196,11 @@ def _judge_single(result: Any, kind: str, args: dict[str, Any], row: Any, slot: 
         return
     value = row[f"__v{slot}"]
     if kind == "freshness":
-        age = None if value is None else (
-            datetime.now(UTC).replace(tzinfo=None) - value).total_seconds() / 3600
+        age = (
+            None
+            if value is None
+            else (datetime.now(UTC).replace(tzinfo=None) - value).total_seconds() / 3600
+        )
         result.observed = None if age is None else round(age, 3)
         ok = age is not None and age <= float(args["max_age_hours"])
         result.message = "" if ok else f"newest value is {result.observed} hours old"
@@ -273,7 +316,7 @@ def _anomaly(result: Any, args: dict[str, Any], metrics: dict[str, float], histo
         rules.fail_to_evaluate(result, f"no metric '{metric}'; known: {', '.join(sorted(metrics))}")
         return
     past = [h["metrics"][metric] for h in history if metric in h.get("metrics", {})]
-    z = rules.zscore(float(metrics[metric]), past[-int(args.get("lookback", 10)):])
+    z = rules.zscore(float(metrics[metric]), past[-int(args.get("lookback", 10)) :])
     result.observed = None if z is None else round(z, 4)
     if z is None:
         result.message = f"not enough history ({len(past)} runs; 3 needed)"
@@ -283,12 +326,20 @@ def _anomaly(result: Any, args: dict[str, Any], metrics: dict[str, float], histo
     rules.judge(result, ok)
 
 
-OTHER_RULES = {"unique": _unique, "primary_key": _unique, "duplicate_pct": _duplicate_pct,
-               "references": _references, "row_count_match": _row_count_match,
-               "sql_metric": _sql_metric, "column_exists": _column_exists,
-               "column_count": _column_count, "data_type": _data_type,
-               "schema_change": _schema_change, "row_count_change": _row_count_change,
-               "anomaly": lambda *a: None}
+OTHER_RULES = {
+    "unique": _unique,
+    "primary_key": _unique,
+    "duplicate_pct": _duplicate_pct,
+    "references": _references,
+    "row_count_match": _row_count_match,
+    "sql_metric": _sql_metric,
+    "column_exists": _column_exists,
+    "column_count": _column_count,
+    "data_type": _data_type,
+    "schema_change": _schema_change,
+    "row_count_change": _row_count_change,
+    "anomaly": lambda *a: None,
+}
 
 
 def _samples(frame: Any, kind: str, args: dict[str, Any]) -> list[dict[str, Any]]:
@@ -296,8 +347,10 @@ def _samples(frame: Any, kind: str, args: dict[str, Any]) -> list[dict[str, Any]
 
     where = F.expr(args.get("where") or "true")
     failing = frame.filter(where & ~F.expr(rules.row_condition(kind, args)))
-    return [{k: (None if v is None else str(v)) for k, v in r.asDict().items()
-             if not k.startswith("_")} for r in failing.limit(SAMPLE_ROWS).collect()]
+    return [
+        {k: (None if v is None else str(v)) for k, v in r.asDict().items() if not k.startswith("_")}
+        for r in failing.limit(SAMPLE_ROWS).collect()
+    ]
 
 
 def _first_line(exc: Exception) -> str:
@@ -310,19 +363,28 @@ def _overall(ctx: Any, batch: Any, reports: dict[str, Any]) -> dict[str, Any]:
     outcomes = [r["outcome"] for r in reports.values()]
     outcome = "fail" if "fail" in outcomes else "warn" if "warn" in outcomes else "pass"
     blocked = outcome == "fail" and ctx.config["quality"].get("on_failure") == "block"
-    return {"pipeline": ctx.pipeline, "environment": ctx.config["environment"],
-            "batch_id": batch.batch_id, "run_at": batch.started_at, "score": score,
-            "outcome": outcome, "blocked": blocked, "thresholds": ctx.config["quality"]["score"],
-            "tables": reports}
+    return {
+        "pipeline": ctx.pipeline,
+        "environment": ctx.config["environment"],
+        "batch_id": batch.batch_id,
+        "run_at": batch.started_at,
+        "score": score,
+        "outcome": outcome,
+        "blocked": blocked,
+        "thresholds": ctx.config["quality"]["score"],
+        "tables": reports,
+    }
 
 
 def _write_reports(ctx: Any, batch: str, report: dict[str, Any]) -> str:
     import json
 
     base = f"{REPORTS}{batch}/"
-    ctx.storage.write_bytes("curated", base + "report.json",
-                            (json.dumps(report, sort_keys=True, indent=2, default=str) + "\n")
-                            .encode())
+    ctx.storage.write_bytes(
+        "curated",
+        base + "report.json",
+        (json.dumps(report, sort_keys=True, indent=2, default=str) + "\n").encode(),
+    )
     ctx.storage.write_bytes("curated", base + "report.html", render_html(report).encode())
     return ctx.storage.uri("curated", base + "report.html")
 
@@ -330,23 +392,25 @@ def _write_reports(ctx: Any, batch: str, report: dict[str, Any]) -> str:
 def _finish(ctx: Any, processing: Any, batch: Any, report: dict[str, Any], older: list) -> None:
     for table, rep in report["tables"].items():
         ctx.metrics.put("QualityScore", rep["score"], "None", Table=table)
-        ctx.metrics.put("RulesFailed", sum(1 for r in rep["rules"] if not r["passed"]),
-                        Table=table)
+        ctx.metrics.put("RulesFailed", sum(1 for r in rep["rules"] if not r["passed"]), Table=table)
     if report["outcome"] != "pass":
-        ctx.notifier.send(f"pipegen {ctx.pipeline}: quality {report['outcome']}",
-                          f"quality score {report['score']} (fail below "
-                          f"{report['thresholds']['fail_below']}, warn below "
-                          f"{report['thresholds']['warn_below']})"
-                          + ("; the batch was NOT published" if report["blocked"] else ""),
-                          batch=batch.batch_id)
+        ctx.notifier.send(
+            f"pipegen {ctx.pipeline}: quality {report['outcome']}",
+            f"quality score {report['score']} (fail below "
+            f"{report['thresholds']['fail_below']}, warn below "
+            f"{report['thresholds']['warn_below']})"
+            + ("; the batch was NOT published" if report["blocked"] else ""),
+            batch=batch.batch_id,
+        )
     if report["blocked"]:
         ctx.state.commit_batch(STAGE, batch.batch_id, {"name": "quality", "blocked": True}, [])
     else:
         _publish(ctx, processing, batch)
     for stale in older:
         ctx.state.begin_batch(STAGE, stale.batch_id, ctx.now(), {"name": "quality"})
-        ctx.state.commit_batch(STAGE, stale.batch_id, {"name": "quality",
-                                                       "superseded_by": batch.batch_id}, [])
+        ctx.state.commit_batch(
+            STAGE, stale.batch_id, {"name": "quality", "superseded_by": batch.batch_id}, []
+        )
 
 
 def _publish(ctx: Any, processing: Any, batch: Any) -> None:
@@ -354,8 +418,9 @@ def _publish(ctx: Any, processing: Any, batch: Any) -> None:
     for name, staged in processing.info["tables"].items():
         files = publish.staged_files(ctx, "curated", staged["location"], ".parquet")
         pairs += publish.plan_targets(files, staged["location"], f"{name}/", batch.batch_id)
-    ctx.state.update_batch(STAGE, batch.batch_id, {"name": "quality",
-                                                   "targets": [t for _, t in pairs]})
+    ctx.state.update_batch(
+        STAGE, batch.batch_id, {"name": "quality", "targets": [t for _, t in pairs]}
+    )
     for staged_key, target in pairs:
         ctx.storage.copy("curated", staged_key, target)
     ctx.state.commit_batch(STAGE, batch.batch_id, {"name": "quality", "published": True}, [])
@@ -363,8 +428,16 @@ def _publish(ctx: Any, processing: Any, batch: Any) -> None:
         for old in ctx.storage.list("curated", f"{name}/"):
             if f"/part-{batch.batch_id}-" not in "/" + old.key:
                 ctx.storage.delete("curated", old.key)
-        ctx.catalog.put_table({
-            "name": name, "zone": "curated", "location": ctx.storage.uri("curated", f"{name}/"),
-            "columns": staged["columns"], "partition_keys": staged["partition_keys"],
-            "partitions": [], "new_partitions": [], "batch": batch.batch_id})
+        ctx.catalog.put_table(
+            {
+                "name": name,
+                "zone": "curated",
+                "location": ctx.storage.uri("curated", f"{name}/"),
+                "columns": staged["columns"],
+                "partition_keys": staged["partition_keys"],
+                "partitions": [],
+                "new_partitions": [],
+                "batch": batch.batch_id,
+            }
+        )
     ctx.storage.delete_prefix("curated", publish.STAGING)

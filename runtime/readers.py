@@ -47,8 +47,10 @@ def read_objects(ctx: Any, source: dict[str, Any], objects: list[ObjectInfo]) ->
             fmt = detect_format(obj.key, head) or "csv"
         header = tuple(_csv_header(head, source)) if fmt == "csv" else ()
         groups[(fmt, header)].append(obj)
-    frames = [_read_group(ctx, source, fmt, list(header), objs)
-              for (fmt, header), objs in sorted(groups.items())]
+    frames = [
+        _read_group(ctx, source, fmt, list(header), objs)
+        for (fmt, header), objs in sorted(groups.items())
+    ]
     return _union(frames)
 
 
@@ -56,15 +58,22 @@ def _csv_header(head: bytes, source: dict[str, Any]) -> list[str]:
     read = source.get("read") or {}
     encoding = {"latin-1": "latin-1", "utf-16": "utf-16"}.get(read.get("encoding"), "utf-8-sig")
     first = head.decode(encoding, errors="replace").splitlines()[:1] or [""]
-    row = next(csv.reader(io.StringIO(first[0]), delimiter=read.get("delimiter") or ",",
-                          quotechar=read.get("quote") or '"'), [])
+    row = next(
+        csv.reader(
+            io.StringIO(first[0]),
+            delimiter=read.get("delimiter") or ",",
+            quotechar=read.get("quote") or '"',
+        ),
+        [],
+    )
     if read.get("header", True):
         return row
     return [f"column_{i + 1}" for i in range(len(row))]
 
 
-def _read_group(ctx: Any, source: dict[str, Any], fmt: str, header: list[str],
-                objects: list[ObjectInfo]) -> RawFrame:
+def _read_group(
+    ctx: Any, source: dict[str, Any], fmt: str, header: list[str], objects: list[ObjectInfo]
+) -> RawFrame:
     uris = [ctx.storage.uri("raw", o.key) for o in objects]
     if fmt == "csv":
         return _read_csv(ctx, source, header, uris)
@@ -95,9 +104,13 @@ def _read_csv(ctx: Any, source: dict[str, Any], header: list[str], uris: list[st
     read = source.get("read") or {}
     placeholders = [f"_c{i}" for i in range(len(header))]
     schema = StructType([StructField(p, StringType()) for p in [*placeholders, CORRUPT]])
-    options = {**_text_options(source), "header": str(read.get("header", True)).lower(),
-               "sep": read.get("delimiter") or ",", "quote": read.get("quote") or '"',
-               "escape": read.get("escape") or "\\"}
+    options = {
+        **_text_options(source),
+        "header": str(read.get("header", True)).lower(),
+        "sep": read.get("delimiter") or ",",
+        "quote": read.get("quote") or '"',
+        "escape": read.get("escape") or "\\",
+    }
     frame = ctx.spark.read.schema(schema).options(**options).csv(uris)
     return _finish(ctx, frame, header, text=True)
 
@@ -119,8 +132,9 @@ def _read_avro_locally(ctx: Any, objects: list[ObjectInfo]) -> RawFrame:
         fields = fields or [(f["name"], spark_type(f["type"])) for f in schema["fields"]]
         rows += [(*[r.get(name) for name, _ in fields], None, obj.key) for r in records]
     names = [name for name, _ in fields or []]
-    ddl = ", ".join([*(f"`{n}` {t}" for n, t in fields or []),
-                     f"{CORRUPT} string", f"{SOURCE_FILE} string"])
+    ddl = ", ".join(
+        [*(f"`{n}` {t}" for n, t in fields or []), f"{CORRUPT} string", f"{SOURCE_FILE} string"]
+    )
     frame = ctx.spark.createDataFrame(rows, ddl)
     cleaned = clean_names(names)
     frame = frame.toDF(*cleaned, CORRUPT, SOURCE_FILE)
@@ -137,8 +151,12 @@ def _finish(ctx: Any, frame: Any, raw_names: list[str], text: bool) -> RawFrame:
         frame = frame.withColumn(CORRUPT, F.lit(None).cast("string"))
     prefix = ctx.storage.uri("raw", "")
     path = F.input_file_name()
-    frame = frame.withColumn(SOURCE_FILE, F.when(path.startswith(prefix), F.expr(
-        f"substring(input_file_name(), {len(prefix) + 1})")).otherwise(path))
+    frame = frame.withColumn(
+        SOURCE_FILE,
+        F.when(
+            path.startswith(prefix), F.expr(f"substring(input_file_name(), {len(prefix) + 1})")
+        ).otherwise(path),
+    )
     return RawFrame(frame, text, dict(zip(raw_names, clean_names(raw_names), strict=True)))
 
 
@@ -153,7 +171,8 @@ def _union(frames: list[RawFrame]) -> RawFrame:
         frame = part.frame
         if text and not part.text:
             frame = frame.select(*[F.col(c).cast("string").alias(c) for c in frame.columns])
-        combined = frame if combined is None else combined.unionByName(
-            frame, allowMissingColumns=True)
+        combined = (
+            frame if combined is None else combined.unionByName(frame, allowMissingColumns=True)
+        )
     mapping = {k: v for f in frames for k, v in f.mapping.items()}
     return RawFrame(combined, text, mapping)

@@ -29,18 +29,45 @@ FORMATS = {
     "url": r"^https?://[^\s/$.?#].[^\s]*$",
     "ipv4": r"^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)$",
 }
-ROW_RULES = ("not_null", "completeness", "in_set", "not_in_set", "regex", "format", "range",
-             "length", "compare", "expression")
+ROW_RULES = (
+    "not_null",
+    "completeness",
+    "in_set",
+    "not_in_set",
+    "regex",
+    "format",
+    "range",
+    "length",
+    "compare",
+    "expression",
+)
 AGGREGATE_RULES = ("row_count", "statistic", "distinct_count", "freshness")
 DIMENSIONS = {
-    "not_null": "completeness", "completeness": "completeness", "unique": "uniqueness",
-    "primary_key": "uniqueness", "duplicate_pct": "uniqueness", "distinct_count": "uniqueness",
-    "in_set": "validity", "not_in_set": "validity", "regex": "validity", "format": "validity",
-    "range": "validity", "length": "validity", "data_type": "validity",
-    "compare": "consistency", "references": "consistency", "row_count_match": "consistency",
-    "column_exists": "schema", "column_count": "schema", "schema_change": "schema",
-    "statistic": "accuracy", "sql_metric": "accuracy", "expression": "accuracy",
-    "freshness": "timeliness", "row_count": "volume", "row_count_change": "volume",
+    "not_null": "completeness",
+    "completeness": "completeness",
+    "unique": "uniqueness",
+    "primary_key": "uniqueness",
+    "duplicate_pct": "uniqueness",
+    "distinct_count": "uniqueness",
+    "in_set": "validity",
+    "not_in_set": "validity",
+    "regex": "validity",
+    "format": "validity",
+    "range": "validity",
+    "length": "validity",
+    "data_type": "validity",
+    "compare": "consistency",
+    "references": "consistency",
+    "row_count_match": "consistency",
+    "column_exists": "schema",
+    "column_count": "schema",
+    "schema_change": "schema",
+    "statistic": "accuracy",
+    "sql_metric": "accuracy",
+    "expression": "accuracy",
+    "freshness": "timeliness",
+    "row_count": "volume",
+    "row_count_change": "volume",
     "anomaly": "volume",
 }
 
@@ -72,8 +99,13 @@ def rule_id(kind: str, args: dict[str, Any], index: int) -> str:
 
 
 def new_result(kind: str, args: dict[str, Any], index: int) -> RuleResult:
-    return RuleResult(rule_id(kind, args, index), kind, DIMENSIONS[kind],
-                      args.get("severity", "error"), float(args.get("weight", 1.0)))
+    return RuleResult(
+        rule_id(kind, args, index),
+        kind,
+        DIMENSIONS[kind],
+        args.get("severity", "error"),
+        float(args.get("weight", 1.0)),
+    )
 
 
 def row_condition(kind: str, args: dict[str, Any]) -> str:
@@ -132,8 +164,11 @@ def judge_value(result: RuleResult, args: dict[str, Any], value: float | None) -
     """Status of a rule that checks one number against min/max."""
     result.observed = None if value is None or _nan(value) else float(value)
     low, high = args.get("min"), args.get("max")
-    ok = result.observed is not None and (low is None or result.observed >= low) and (
-        high is None or result.observed <= high)
+    ok = (
+        result.observed is not None
+        and (low is None or result.observed >= low)
+        and (high is None or result.observed <= high)
+    )
     if not ok:
         result.message = f"observed {result.observed} outside [{low}, {high}]"
     judge(result, ok)
@@ -169,8 +204,11 @@ def score(results: list[RuleResult]) -> float:
 
 
 def outcome(results: list[RuleResult], table_score: float, thresholds: dict[str, float]) -> str:
-    if any(r.status == "error" for r in results) or table_score < thresholds["fail_below"] or \
-            any(r.status == "fail" for r in results):
+    if (
+        any(r.status == "error" for r in results)
+        or table_score < thresholds["fail_below"]
+        or any(r.status == "fail" for r in results)
+    ):
         return "fail"
     if table_score < thresholds["warn_below"] or any(r.status == "warn" for r in results):
         return "warn"

@@ -18,11 +18,16 @@ INFER_ORDER = ("int", "bigint", "double", "boolean", "timestamp", "date")
 _INTEGER_TEXT = r"^\s*[+-]?[0-9]+\s*$"
 
 
-def target_types(raw: RawFrame, declared: dict[str, str] | None,
-                 recorded: list[dict[str, str]] | None, options: dict[str, Any]) -> dict[str, str]:
+def target_types(
+    raw: RawFrame,
+    declared: dict[str, str] | None,
+    recorded: list[dict[str, str]] | None,
+    options: dict[str, Any],
+) -> dict[str, str]:
     """Column -> type: declared or recorded columns first, then new columns of this batch."""
-    known = dict(declared or {}) or {c["name"]: c["type"] for c in recorded or []
-                                     if not c["name"].startswith("_")}
+    known = dict(declared or {}) or {
+        c["name"]: c["type"] for c in recorded or [] if not c["name"].startswith("_")
+    }
     new = [c for c in raw.data_columns if c not in known]
     inferred = infer_types(raw, new, options) if raw.text else _raw_types(raw, new)
     return {**known, **inferred}
@@ -81,8 +86,15 @@ def apply_schema(raw: RawFrame, types: dict[str, str], options: dict[str, Any]) 
     from pyspark.sql import functions as F
 
     present = set(raw.data_columns)
-    typed, reasons = [], [F.when(F.col(CORRUPT).isNotNull(), F.lit(
-        "malformed record (wrong number of fields, bad quoting or unparseable)"))]
+    typed, reasons = (
+        [],
+        [
+            F.when(
+                F.col(CORRUPT).isNotNull(),
+                F.lit("malformed record (wrong number of fields, bad quoting or unparseable)"),
+            )
+        ],
+    )
     for column, kind in types.items():
         if column not in present:
             typed.append(F.lit(None).cast(kind).alias(column))
@@ -91,14 +103,21 @@ def apply_schema(raw: RawFrame, types: dict[str, str], options: dict[str, Any]) 
         value = _nulled(source, options) if raw.text else source
         converted = value if _same_type(raw, column, kind) else _convert(value, kind, options)
         typed.append(converted.alias(column))
-        reasons.append(F.when(value.isNotNull() & converted.isNull(),
-                              F.lit(f"{column}: not a valid {kind}")))
+        reasons.append(
+            F.when(value.isNotNull() & converted.isNull(), F.lit(f"{column}: not a valid {kind}"))
+        )
         if raw.text:
             reasons.append(F.when(source.contains("\ufffd"), F.lit(f"{column}: invalid UTF-8")))
-    raw_json = F.coalesce(F.col(CORRUPT), F.to_json(F.struct(*[F.col(f"`{c}`").cast("string")
-                                                                for c in raw.data_columns])))
-    return raw.frame.select(*typed, F.col(SOURCE_FILE), F.concat_ws("; ", *reasons).alias(REASON),
-                            raw_json.alias("_raw"))
+    raw_json = F.coalesce(
+        F.col(CORRUPT),
+        F.to_json(F.struct(*[F.col(f"`{c}`").cast("string") for c in raw.data_columns])),
+    )
+    return raw.frame.select(
+        *typed,
+        F.col(SOURCE_FILE),
+        F.concat_ws("; ", *reasons).alias(REASON),
+        raw_json.alias("_raw"),
+    )
 
 
 def _same_type(raw: RawFrame, column: str, kind: str) -> bool:

@@ -26,13 +26,15 @@ class Batch:
 
 class StateStore(Protocol):
     def committed_objects(self, source: str) -> set[str]: ...
-    def begin_batch(self, stage: str, batch_id: str, started_at: str,
-                    info: dict[str, Any]) -> Batch: ...
+    def begin_batch(
+        self, stage: str, batch_id: str, started_at: str, info: dict[str, Any]
+    ) -> Batch: ...
     def update_batch(self, stage: str, batch_id: str, info: dict[str, Any]) -> None: ...
     def pending_batches(self, stage: str) -> list[Batch]: ...
     def committed_batches(self, stage: str) -> list[Batch]: ...
-    def commit_batch(self, stage: str, batch_id: str, info: dict[str, Any],
-                     bookmarks: list[tuple[str, str]]) -> None: ...
+    def commit_batch(
+        self, stage: str, batch_id: str, info: dict[str, Any], bookmarks: list[tuple[str, str]]
+    ) -> None: ...
     def abort_batch(self, stage: str, batch_id: str) -> None: ...
     def record_quality(self, table: str, run_at: str, result: dict[str, Any]) -> None: ...
     def quality_history(self, table: str, limit: int) -> list[dict[str, Any]]: ...
@@ -62,27 +64,39 @@ class SqliteState:
     def _batches(self, where: str, *args: Any) -> list[Batch]:
         rows = self.db.execute(
             "SELECT stage, batch_id, status, started_at, info, committed_seq FROM batches "
-            f"WHERE {where} ORDER BY committed_seq, started_at, batch_id", args)
+            f"WHERE {where} ORDER BY committed_seq, started_at, batch_id",
+            args,
+        )
         return [Batch(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
 
     def committed_objects(self, source: str) -> set[str]:
         rows = self.db.execute(
             "SELECT b.object_id FROM bookmarks b JOIN batches t ON t.batch_id = b.batch_id "
-            "AND t.stage = 'ingestion' WHERE b.source = ? AND t.status = 'committed'", (source,))
+            "AND t.stage = 'ingestion' WHERE b.source = ? AND t.status = 'committed'",
+            (source,),
+        )
         return {r[0] for r in rows}
 
-    def begin_batch(self, stage: str, batch_id: str, started_at: str,
-                    info: dict[str, Any]) -> Batch:
-        self.db.execute("INSERT OR IGNORE INTO batches (stage, batch_id, status, started_at, "
-                        "info) VALUES (?, ?, 'pending', ?, ?)",
-                        (stage, batch_id, started_at, json.dumps(info, sort_keys=True)))
-        self.db.execute("UPDATE batches SET status = 'pending' WHERE stage = ? AND "
-                        "batch_id = ? AND status = 'aborted'", (stage, batch_id))
+    def begin_batch(
+        self, stage: str, batch_id: str, started_at: str, info: dict[str, Any]
+    ) -> Batch:
+        self.db.execute(
+            "INSERT OR IGNORE INTO batches (stage, batch_id, status, started_at, "
+            "info) VALUES (?, ?, 'pending', ?, ?)",
+            (stage, batch_id, started_at, json.dumps(info, sort_keys=True)),
+        )
+        self.db.execute(
+            "UPDATE batches SET status = 'pending' WHERE stage = ? AND "
+            "batch_id = ? AND status = 'aborted'",
+            (stage, batch_id),
+        )
         return self._batches("stage = ? AND batch_id = ?", stage, batch_id)[0]
 
     def update_batch(self, stage: str, batch_id: str, info: dict[str, Any]) -> None:
-        self.db.execute("UPDATE batches SET info = ? WHERE stage = ? AND batch_id = ?",
-                        (json.dumps(info, sort_keys=True), stage, batch_id))
+        self.db.execute(
+            "UPDATE batches SET info = ? WHERE stage = ? AND batch_id = ?",
+            (json.dumps(info, sort_keys=True), stage, batch_id),
+        )
 
     def pending_batches(self, stage: str) -> list[Batch]:
         return self._batches("stage = ? AND status = 'pending'", stage)
@@ -90,29 +104,42 @@ class SqliteState:
     def committed_batches(self, stage: str) -> list[Batch]:
         return self._batches("stage = ? AND status = 'committed'", stage)
 
-    def commit_batch(self, stage: str, batch_id: str, info: dict[str, Any],
-                     bookmarks: list[tuple[str, str]]) -> None:
+    def commit_batch(
+        self, stage: str, batch_id: str, info: dict[str, Any], bookmarks: list[tuple[str, str]]
+    ) -> None:
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
-            seq = self.db.execute("SELECT COALESCE(MAX(committed_seq), 0) + 1 FROM batches "
-                                  "WHERE stage = ?", (stage,)).fetchone()[0]
-            self.db.executemany("INSERT OR REPLACE INTO bookmarks VALUES (?, ?, ?)",
-                                [(s, o, batch_id) for s, o in bookmarks])
-            self.db.execute("UPDATE batches SET status = 'committed', info = ?, "
-                            "committed_seq = ? WHERE stage = ? AND batch_id = ?",
-                            (json.dumps(info, sort_keys=True), seq, stage, batch_id))
+            seq = self.db.execute(
+                "SELECT COALESCE(MAX(committed_seq), 0) + 1 FROM batches WHERE stage = ?", (stage,)
+            ).fetchone()[0]
+            self.db.executemany(
+                "INSERT OR REPLACE INTO bookmarks VALUES (?, ?, ?)",
+                [(s, o, batch_id) for s, o in bookmarks],
+            )
+            self.db.execute(
+                "UPDATE batches SET status = 'committed', info = ?, "
+                "committed_seq = ? WHERE stage = ? AND batch_id = ?",
+                (json.dumps(info, sort_keys=True), seq, stage, batch_id),
+            )
 
     def abort_batch(self, stage: str, batch_id: str) -> None:
-        self.db.execute("UPDATE batches SET status = 'aborted' WHERE stage = ? AND "
-                        "batch_id = ? AND status = 'pending'", (stage, batch_id))
+        self.db.execute(
+            "UPDATE batches SET status = 'aborted' WHERE stage = ? AND "
+            "batch_id = ? AND status = 'pending'",
+            (stage, batch_id),
+        )
 
     def record_quality(self, table: str, run_at: str, result: dict[str, Any]) -> None:
-        self.db.execute("INSERT OR REPLACE INTO quality_history VALUES (?, ?, ?)",
-                        (table, run_at, json.dumps(result, sort_keys=True)))
+        self.db.execute(
+            "INSERT OR REPLACE INTO quality_history VALUES (?, ?, ?)",
+            (table, run_at, json.dumps(result, sort_keys=True)),
+        )
 
     def quality_history(self, table: str, limit: int) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT result FROM quality_history WHERE tbl = ? ORDER BY "
-                               "run_at DESC LIMIT ?", (table, limit))
+        rows = self.db.execute(
+            "SELECT result FROM quality_history WHERE tbl = ? ORDER BY run_at DESC LIMIT ?",
+            (table, limit),
+        )
         return [json.loads(r[0]) for r in rows][::-1]
 
 
@@ -139,9 +166,18 @@ class DynamoState:
             if "LastEvaluatedKey" not in page:
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        batches = [Batch(i["stage"], i["batch_id"], i["status"], i["started_at"],
-                         json.loads(i["info"]), int(i.get("committed_seq", 0)))
-                   for i in items if i.get("stage") == stage]
+        batches = [
+            Batch(
+                i["stage"],
+                i["batch_id"],
+                i["status"],
+                i["started_at"],
+                json.loads(i["info"]),
+                int(i.get("committed_seq", 0)),
+            )
+            for i in items
+            if i.get("stage") == stage
+        ]
         return sorted(batches, key=lambda b: (b.committed_seq, b.started_at, b.batch_id))
 
     def committed_objects(self, source: str) -> set[str]:
@@ -157,26 +193,44 @@ class DynamoState:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return {i["object_id"] for i in items if i["batch_id"] in committed}
 
-    def begin_batch(self, stage: str, batch_id: str, started_at: str,
-                    info: dict[str, Any]) -> Batch:
+    def begin_batch(
+        self, stage: str, batch_id: str, started_at: str, info: dict[str, Any]
+    ) -> Batch:
         key = {"run_id": self._run_id(stage, batch_id)}
         existing = self.runs.get_item(Key=key).get("Item")
         if existing is None:
-            self.runs.put_item(Item={**key, "stage": stage, "batch_id": batch_id,
-                                     "status": "pending", "started_at": started_at,
-                                     "info": json.dumps(info, sort_keys=True)})
+            self.runs.put_item(
+                Item={
+                    **key,
+                    "stage": stage,
+                    "batch_id": batch_id,
+                    "status": "pending",
+                    "started_at": started_at,
+                    "info": json.dumps(info, sort_keys=True),
+                }
+            )
             return Batch(stage, batch_id, "pending", started_at, info)
         if existing["status"] == "aborted":
-            self.runs.update_item(Key=key, UpdateExpression="SET #s = :p",
-                                  ExpressionAttributeNames={"#s": "status"},
-                                  ExpressionAttributeValues={":p": "pending"})
-        return Batch(stage, batch_id, "pending" if existing["status"] == "aborted"
-                     else existing["status"], existing["started_at"], json.loads(existing["info"]))
+            self.runs.update_item(
+                Key=key,
+                UpdateExpression="SET #s = :p",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":p": "pending"},
+            )
+        return Batch(
+            stage,
+            batch_id,
+            "pending" if existing["status"] == "aborted" else existing["status"],
+            existing["started_at"],
+            json.loads(existing["info"]),
+        )
 
     def update_batch(self, stage: str, batch_id: str, info: dict[str, Any]) -> None:
-        self.runs.update_item(Key={"run_id": self._run_id(stage, batch_id)},
-                              UpdateExpression="SET info = :i",
-                              ExpressionAttributeValues={":i": json.dumps(info, sort_keys=True)})
+        self.runs.update_item(
+            Key={"run_id": self._run_id(stage, batch_id)},
+            UpdateExpression="SET info = :i",
+            ExpressionAttributeValues={":i": json.dumps(info, sort_keys=True)},
+        )
 
     def pending_batches(self, stage: str) -> list[Batch]:
         return [b for b in self._all_batches(stage) if b.status == "pending"]
@@ -184,34 +238,44 @@ class DynamoState:
     def committed_batches(self, stage: str) -> list[Batch]:
         return [b for b in self._all_batches(stage) if b.status == "committed"]
 
-    def commit_batch(self, stage: str, batch_id: str, info: dict[str, Any],
-                     bookmarks: list[tuple[str, str]]) -> None:
+    def commit_batch(
+        self, stage: str, batch_id: str, info: dict[str, Any], bookmarks: list[tuple[str, str]]
+    ) -> None:
         # Bookmarks first: they count only once the batch record below says committed.
         with self.bookmarks.batch_writer() as writer:
             for source, object_id in bookmarks:
-                writer.put_item(Item={"source": source, "object_id": object_id,
-                                      "batch_id": batch_id})
+                writer.put_item(
+                    Item={"source": source, "object_id": object_id, "batch_id": batch_id}
+                )
         seq = max([b.committed_seq for b in self.committed_batches(stage)] + [0]) + 1
         self.runs.update_item(
             Key={"run_id": self._run_id(stage, batch_id)},
             UpdateExpression="SET #s = :c, info = :i, committed_seq = :q",
             ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":c": "committed", ":q": seq,
-                                       ":i": json.dumps(info, sort_keys=True)})
+            ExpressionAttributeValues={
+                ":c": "committed",
+                ":q": seq,
+                ":i": json.dumps(info, sort_keys=True),
+            },
+        )
 
     def abort_batch(self, stage: str, batch_id: str) -> None:
-        self.runs.update_item(Key={"run_id": self._run_id(stage, batch_id)},
-                              UpdateExpression="SET #s = :a",
-                              ExpressionAttributeNames={"#s": "status"},
-                              ExpressionAttributeValues={":a": "aborted"})
+        self.runs.update_item(
+            Key={"run_id": self._run_id(stage, batch_id)},
+            UpdateExpression="SET #s = :a",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":a": "aborted"},
+        )
 
     def record_quality(self, table: str, run_at: str, result: dict[str, Any]) -> None:
-        self.quality.put_item(Item={"table": table, "run_at": run_at,
-                                    "result": json.dumps(result, sort_keys=True)})
+        self.quality.put_item(
+            Item={"table": table, "run_at": run_at, "result": json.dumps(result, sort_keys=True)}
+        )
 
     def quality_history(self, table: str, limit: int) -> list[dict[str, Any]]:
         from boto3.dynamodb.conditions import Key
 
-        page = self.quality.query(KeyConditionExpression=Key("table").eq(table),
-                                  ScanIndexForward=False, Limit=limit)
+        page = self.quality.query(
+            KeyConditionExpression=Key("table").eq(table), ScanIndexForward=False, Limit=limit
+        )
         return [json.loads(i["result"]) for i in page["Items"]][::-1]

@@ -16,10 +16,9 @@ from typing import Any
 _ORDER = re.compile(r"^(.*?)\s+(ASC|DESC)(?:\s+NULLS\s+(FIRST|LAST))?\s*$", re.IGNORECASE)
 
 
-def apply_steps(spark: Any, frame: Any, steps: list[dict[str, Any]], tables: dict[str, Any]
-                ) -> Any:
+def apply_steps(spark: Any, frame: Any, steps: list[dict[str, Any]], tables: dict[str, Any]) -> Any:
     for step in steps:
-        (kind, args), = step.items()
+        ((kind, args),) = step.items()
         frame = STEPS[kind](spark, frame, args, tables)
     return frame
 
@@ -45,8 +44,11 @@ def dedupe(spark: Any, frame: Any, args: dict[str, Any], tables: dict[str, Any])
     ties = [F.col(f"`{c}`").asc_nulls_last() for c in sorted(frame.columns) if c not in keys]
     order = [_sort_order(o) for o in args.get("order_by", [])] + ties
     window = Window.partitionBy(*[F.col(f"`{k}`") for k in keys]).orderBy(*order)
-    return (frame.withColumn("__pipegen_rank", F.row_number().over(window))
-            .filter("__pipegen_rank = 1").drop("__pipegen_rank"))
+    return (
+        frame.withColumn("__pipegen_rank", F.row_number().over(window))
+        .filter("__pipegen_rank = 1")
+        .drop("__pipegen_rank")
+    )
 
 
 def filter_(spark: Any, frame: Any, condition: str, tables: dict[str, Any]) -> Any:
@@ -67,14 +69,22 @@ def join(spark: Any, frame: Any, args: dict[str, Any], tables: dict[str, Any]) -
 
     other = tables[args["with"]]
     on = args["on"]
-    pairs = [(on, on)] if isinstance(on, str) else [(c, c) for c in on] \
-        if isinstance(on, list) else list(on.items())
+    pairs = (
+        [(on, on)]
+        if isinstance(on, str)
+        else [(c, c) for c in on]
+        if isinstance(on, list)
+        else list(on.items())
+    )
     wanted = _join_columns(args.get("columns"), other, frame, {r for _, r in pairs})
-    right = other.select(*[F.col(f"`{r}`").alias(f"__pipegen_key{i}")
-                           for i, (_, r) in enumerate(pairs)],
-                         *[F.col(f"`{s}`").alias(o) for s, o in wanted.items()])
-    condition = reduce(lambda a, b: a & b, [frame[f"`{left}`"] == right[f"__pipegen_key{i}"]
-                                            for i, (left, _) in enumerate(pairs)])
+    right = other.select(
+        *[F.col(f"`{r}`").alias(f"__pipegen_key{i}") for i, (_, r) in enumerate(pairs)],
+        *[F.col(f"`{s}`").alias(o) for s, o in wanted.items()],
+    )
+    condition = reduce(
+        lambda a, b: a & b,
+        [frame[f"`{left}`"] == right[f"__pipegen_key{i}"] for i, (left, _) in enumerate(pairs)],
+    )
     joined = frame.join(right, condition, args.get("how", "inner"))
     return joined.drop(*[f"__pipegen_key{i}" for i in range(len(pairs))])
 
@@ -84,15 +94,19 @@ def _join_columns(columns: Any, other: Any, frame: Any, keys: set[str]) -> dict[
         return dict(columns)
     if isinstance(columns, list):
         return {c: c for c in columns}
-    return {c: c for c in other.columns
-            if c not in keys and c not in frame.columns and not c.startswith("_")}
+    return {
+        c: c
+        for c in other.columns
+        if c not in keys and c not in frame.columns and not c.startswith("_")
+    }
 
 
 def aggregate(spark: Any, frame: Any, args: dict[str, Any], tables: dict[str, Any]) -> Any:
     from pyspark.sql import functions as F
 
     return frame.groupBy(*[F.expr(e) for e in args["by"]]).agg(
-        *[F.expr(e).alias(n) for n, e in args["metrics"].items()])
+        *[F.expr(e).alias(n) for n, e in args["metrics"].items()]
+    )
 
 
 def select(spark: Any, frame: Any, args: dict[str, Any], tables: dict[str, Any]) -> Any:
@@ -116,5 +130,14 @@ def sql(spark: Any, frame: Any, args: dict[str, Any], tables: dict[str, Any]) ->
     return spark.sql(args["query"])
 
 
-STEPS = {"dedupe": dedupe, "filter": filter_, "derive": derive, "join": join,
-         "aggregate": aggregate, "select": select, "rename": rename, "cast": cast, "sql": sql}
+STEPS = {
+    "dedupe": dedupe,
+    "filter": filter_,
+    "derive": derive,
+    "join": join,
+    "aggregate": aggregate,
+    "select": select,
+    "rename": rename,
+    "cast": cast,
+    "sql": sql,
+}

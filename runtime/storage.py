@@ -52,8 +52,11 @@ class LocalStorage:
 
     def uri(self, zone: str, key: str = "") -> str:
         # Not Path.as_uri(): it escapes '=' (partition folders), which Spark does not unescape.
-        return "file://" + self.path(zone, key).as_posix() + ("/" if key.endswith("/") or not key
-                                                              else "")
+        return (
+            "file://"
+            + self.path(zone, key).as_posix()
+            + ("/" if key.endswith("/") or not key else "")
+        )
 
     def list(self, zone: str, prefix: str) -> list[ObjectInfo]:
         base = self.path(zone, prefix)
@@ -157,5 +160,5 @@ class S3Storage:
     def delete_prefix(self, zone: str, prefix: str) -> None:
         keys = [o.key for o in self.list(zone, prefix)]
         for start in range(0, len(keys), 1000):
-            chunk = [{"Key": k} for k in keys[start:start + 1000]]
+            chunk = [{"Key": k} for k in keys[start : start + 1000]]
             self.s3.delete_objects(Bucket=self.buckets[zone], Delete={"Objects": chunk})

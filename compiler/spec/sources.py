@@ -17,7 +17,6 @@ LandingPrefix = Annotated[
 Extension = Annotated[str, Field(pattern=r"^\.[a-z0-9]{1,10}(?:\.[a-z0-9]{1,10})?$")]
 
 
-
 class ReadOptions(Model):
     """Reader options; the CSV-only ones are rejected for other formats by a semantic check."""
 

@@ -1,0 +1,193 @@
+"""`pipegen run`: the whole workflow on this machine, in the order the Glue workflow uses.
+
+compile -> landing check of new files -> ingestion -> processing -> quality, each job being
+the generated script run by spark-submit with the runtime bundle on `--py-files`, exactly as
+Glue runs it with `--extra-py-files`. Users add data as on S3: copy files under
+`<lake>/raw/<landing prefix>/`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipegen_runtime.landing import REJECTED_PREFIX, SNIFF_BYTES, check_file
+from pipegen_runtime.state import SqliteState
+from pipegen_runtime.storage import LocalStorage
+
+from .emit import emit
+from .naming import BUNDLE_NAME, JOBS
+from .pipeline import compile_plan
+from .plan import PipelinePlan
+
+EXIT_OK, EXIT_FAILED, EXIT_BLOCKED = 0, 1, 4
+
+
+@dataclass
+class RunResult:
+    exit_code: int
+    accepted: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    summaries: dict[str, dict] = field(default_factory=dict)
+    nothing_to_do: bool = False
+
+
+def run_pipeline(
+    plan: PipelinePlan, lake: Path, out_root: Path, master: str, echo=print
+) -> RunResult:
+    compiled = compile_plan(plan)
+    folder = emit(out_root, plan.name, plan.env, compiled.files)
+    storage = LocalStorage(lake)
+    for source in plan.sources:
+        storage.path("raw", source.spec.landing).mkdir(parents=True, exist_ok=True)
+    result = RunResult(EXIT_OK)
+    state = SqliteState(lake / "_state" / "state.sqlite")
+    result.accepted, result.rejected = landing_check(plan, storage, state, echo)
+    if result.accepted == 0 and not _pending_work(state):
+        echo(
+            f"nothing to do: no new files under {lake / 'raw'} "
+            f"({', '.join(s.spec.landing for s in plan.sources)})"
+        )
+        result.nothing_to_do = True
+        return result
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
+    for index, stage in enumerate(JOBS, start=1):
+        code = _run_job(folder, stage, lake, master, run_id, f"[{index}/{len(JOBS)}]", echo)
+        summary_path = lake / "_runs" / run_id / f"{stage}.json"
+        if summary_path.is_file():
+            result.summaries[stage] = json.loads(summary_path.read_text())
+        if code != 0:
+            result.exit_code = EXIT_BLOCKED if code == EXIT_BLOCKED else EXIT_FAILED
+            break
+    return result
+
+
+def landing_check(
+    plan: PipelinePlan, storage: LocalStorage, state: SqliteState, echo
+) -> tuple[int, list[tuple[str, str]]]:
+    """Check new files against their source's `accept` rules; move rejected ones aside."""
+    accepted, rejected = 0, []
+    for source in plan.sources:
+        config = source.spec.model_dump(mode="json", by_alias=True)
+        done = state.committed_objects(source.name)
+        for obj in storage.list("raw", source.spec.landing):
+            if obj.object_id in done:
+                continue
+            head = storage.read_bytes("raw", obj.key, SNIFF_BYTES)
+            verdict = check_file(obj.key, obj.size, head, config)
+            if verdict.accepted:
+                accepted += 1
+                continue
+            reject(storage, obj.key, verdict.reason)
+            rejected.append((obj.key, verdict.reason))
+            echo(f"rejected {obj.key}: {verdict.reason} (moved to raw/{REJECTED_PREFIX})")
+    return accepted, rejected
+
+
+def reject(storage: LocalStorage, key: str, reason: str) -> None:
+    storage.move("raw", key, "raw", REJECTED_PREFIX + key)
+    record = {"key": key, "reason": reason, "at": datetime.now(UTC).isoformat()}
+    storage.write_bytes(
+        "raw",
+        f"{REJECTED_PREFIX}{key}.reason.json",
+        (json.dumps(record, sort_keys=True) + "\n").encode(),
+    )
+
+
+def _pending_work(state: SqliteState) -> bool:
+    """Batches ingested but not processed, processed but not checked, or left by a crash."""
+    if any(state.pending_batches(stage) for stage in JOBS):
+        return True
+    covered = {i for b in state.committed_batches("processing") for i in b.info.get("inputs", [])}
+    if any(b.batch_id not in covered for b in state.committed_batches("ingestion")):
+        return True
+    checked = {b.batch_id for b in state.committed_batches("quality")}
+    return any(b.batch_id not in checked for b in state.committed_batches("processing"))
+
+
+def spark_submit() -> str:
+    import pyspark
+
+    return str(Path(pyspark.__file__).parent / "bin" / "spark-submit")
+
+
+def job_command(folder: Path, stage: str, lake: Path, master: str, run_id: str) -> list[str]:
+    return [
+        spark_submit(),
+        "--master",
+        master,
+        "--driver-memory",
+        "2g",
+        "--conf",
+        "spark.ui.enabled=false",
+        "--py-files",
+        str(folder / BUNDLE_NAME),
+        str(folder / "jobs" / f"{stage}.py"),
+        "--pipegen-config",
+        str(folder / "config" / f"{stage}.json"),
+        "--pipegen-lake",
+        str(lake),
+        "--pipegen-run-id",
+        run_id,
+    ]
+
+
+def _run_job(
+    folder: Path, stage: str, lake: Path, master: str, run_id: str, step: str, echo
+) -> int:
+    log = lake / "_runs" / run_id / f"{stage}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    echo(f"{step} {stage} ...")
+    started = time.monotonic()
+    environment = {
+        **os.environ,
+        "PYSPARK_PYTHON": sys.executable,
+        "PYSPARK_DRIVER_PYTHON": sys.executable,
+    }
+    with log.open("w") as handle:
+        code = subprocess.call(
+            job_command(folder, stage, lake, master, run_id),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            env=environment,
+        )
+    took = time.monotonic() - started
+    verdict = {0: "done", EXIT_BLOCKED: "BLOCKED by quality"}.get(code, f"FAILED (exit {code})")
+    echo(f"{step} {stage} {verdict} in {took:.1f}s (log: {log})")
+    if code not in (0, EXIT_BLOCKED):
+        tail = log.read_text(errors="replace").strip().splitlines()[-15:]
+        echo("\n".join("    " + line for line in tail))
+    return code
+
+
+def summary_table(result: RunResult) -> str:
+    """The end-of-run table: files, rows per source, curated tables, quality, report."""
+    lines = [f"files accepted: {result.accepted}, rejected: {len(result.rejected)}"]
+    ingestion = result.summaries.get("ingestion", {}).get("sources", [])
+    if ingestion:
+        lines.append(f"{'source':<20}{'files':>7}{'rows in':>12}{'written':>12}{'quarantined':>13}")
+        lines += [
+            f"{s['source']:<20}{s['files']:>7}{s['rows_in']:>12,}{s['rows_written']:>12,}"
+            f"{s['rows_quarantined']:>13,}"
+            for s in ingestion
+        ]
+    quality = result.summaries.get("quality", {})
+    tables = result.summaries.get("processing", {}).get("tables", {})
+    if tables:
+        lines.append(f"{'curated table':<20}{'rows':>12}{'score':>9}  outcome")
+        for name, rows in tables.items():
+            q = quality.get("tables", {}).get(name, {})
+            lines.append(f"{name:<20}{rows:>12,}{q.get('score', ''):>9}  {q.get('outcome', '')}")
+    if quality.get("checked"):
+        lines.append(
+            f"quality score {quality['score']} ({quality['outcome']}"
+            f"{', BLOCKED: not published' if quality.get('blocked') else ''})"
+        )
+        lines.append(f"report: {quality['report'].removeprefix('file://')}")
+    return "\n".join(lines)
