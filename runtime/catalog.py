@@ -47,6 +47,9 @@ _HIVE_TYPES = {
 }
 
 
+PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+
+
 class GlueCatalog:
     """Tables in the pipeline's Glue database, as Parquet with Hive-style partitions."""
 
@@ -81,9 +84,7 @@ class GlueCatalog:
                 "Location": table["location"],
                 "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
                 "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-                "SerdeInfo": {
-                    "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
-                },
+                "SerdeInfo": {"SerializationLibrary": PARQUET_SERDE},
             },
         }
         try:

@@ -13,6 +13,7 @@ from typing import Any
 
 from . import publish
 from .columns import METADATA, partition_keys
+from .faults import crash_point
 from .readers import SOURCE_FILE, read_objects
 from .schema import REASON, apply_schema, target_types
 
@@ -98,6 +99,7 @@ def _stage_and_publish(ctx, name, source, pending, batch, rows, types, table) ->
     ctx.state.update_batch(STAGE, batch.batch_id, info)
     publish.move_all(ctx, "processed", pairs)
     ctx.storage.delete_prefix("processed", prefix)
+    crash_point("ingestion.before-commit")
     counts = {
         "rows_in": sum(per_file_in.values()),
         "rows_written": written,

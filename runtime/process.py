@@ -13,6 +13,7 @@ from typing import Any
 
 from . import publish
 from .columns import partition_keys
+from .faults import crash_point
 from .steps import apply_steps
 
 STAGE = "processing"
@@ -42,6 +43,7 @@ def run(ctx: Any) -> dict[str, Any]:
         frame = apply_steps(ctx.spark, tables[transform["from"]], transform["steps"], tables)
         tables[transform["name"]] = frame
         staged[transform["name"]] = _stage_table(ctx, transform, frame, prefix)
+        crash_point("processing.mid-write")
     info = {"name": "processing", "inputs": all_inputs, "staging": prefix, "tables": staged}
     ctx.state.commit_batch(STAGE, batch.batch_id, info, [])
     summary.update(batch_id=batch.batch_id, tables={n: t["rows"] for n, t in staged.items()})

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import publish, rules
+from .faults import crash_point
 from .process import load_sources
 from .report import render_html
 
@@ -142,7 +143,7 @@ def _single_pass(ctx: Any, name: str, frame: Any, checks: list) -> tuple[int, in
             continue
         try:
             exprs = _aggregates(kind, args, len(planned))
-            frame.select(*exprs).schema  # analysis only: a bad column or expression fails here
+            _ = frame.select(*exprs).schema  # analysis only: a bad column or expression fails here
         except (AnalysisException, ValueError) as exc:
             rules.fail_to_evaluate(result, _first_line(exc))
             continue
@@ -421,8 +422,10 @@ def _publish(ctx: Any, processing: Any, batch: Any) -> None:
     ctx.state.update_batch(
         STAGE, batch.batch_id, {"name": "quality", "targets": [t for _, t in pairs]}
     )
-    for staged_key, target in pairs:
+    for index, (staged_key, target) in enumerate(pairs):
         ctx.storage.copy("curated", staged_key, target)
+        if index == len(pairs) // 2:
+            crash_point("quality.mid-publish")
     ctx.state.commit_batch(STAGE, batch.batch_id, {"name": "quality", "published": True}, [])
     for name, staged in processing.info["tables"].items():
         for old in ctx.storage.list("curated", f"{name}/"):

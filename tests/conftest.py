@@ -61,3 +61,18 @@ def _patch_moto_kms_tags() -> None:
         return original(cls, name, cloudformation_json, account_id, region_name, **kwargs)
 
     models.Key.create_from_cloudformation_json = classmethod(create)
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """The one local SparkSession shared by every in-process Spark test."""
+    pyspark = pytest.importorskip("pyspark", reason="Spark tests need the 'local' extra")
+    from pipegen_runtime.context import SPARK_DEFAULTS
+
+    builder = pyspark.sql.SparkSession.builder.master("local[2]").appName("pipegen-tests")
+    for key, value in SPARK_DEFAULTS.items():
+        builder = builder.config(key, value)
+    session = builder.config("spark.driver.memory", "2g").getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

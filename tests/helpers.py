@@ -32,3 +32,41 @@ def cfn_lint_findings(template_text: str) -> list[str]:
 
 def template_of(files: dict[str, bytes]) -> dict:
     return json.loads(files["template.json"])
+
+
+SAMPLES = REPO / "tests" / "data" / "nycflights13"
+
+
+def local_context(spark, lake: Path, config: dict, stage: str):
+    """A runtime Context for the local home around the shared SparkSession."""
+    from pipegen_runtime.catalog import LocalCatalog
+    from pipegen_runtime.config import JobArguments
+    from pipegen_runtime.context import Context
+    from pipegen_runtime.metrics import JsonLinesMetrics
+    from pipegen_runtime.notify import LogNotifier
+    from pipegen_runtime.state import SqliteState
+    from pipegen_runtime.storage import LocalStorage
+
+    return Context(
+        stage=stage,
+        home="local",
+        arguments=JobArguments({"lake": str(lake)}),
+        config={**config, "stage": stage},
+        spark=spark,
+        storage=LocalStorage(lake),
+        state=SqliteState(lake / "_state" / "state.sqlite"),
+        catalog=LocalCatalog(lake, "test"),
+        metrics=JsonLinesMetrics(lake / "_metrics" / "metrics.jsonl", "p", "dev", stage),
+        notifier=LogNotifier(lake / "_notifications.jsonl"),
+        run_id="test",
+        lake=lake,
+    )
+
+
+def stage_configs(spec: Path, env: str = "dev") -> dict[str, dict]:
+    """The compiled stage configs of a spec, as the jobs would read them."""
+    files = compile_all(spec, spec.name)[env]
+    return {
+        stage: json.loads(files[f"config/{stage}.json"])
+        for stage in ("ingestion", "processing", "quality")
+    }
