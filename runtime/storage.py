@@ -6,6 +6,7 @@ and writes through `uri()`; the runtime lists, moves and deletes through the met
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -68,6 +69,10 @@ class LocalStorage:
     def _info(self, zone: str, path: Path) -> ObjectInfo:
         stat = path.stat()
         key = path.relative_to(self.root / zone).as_posix()
+        if zone == "raw":
+            # Like S3's ETag, the version of an arriving file comes from its content: the
+            # same files always form the same batch, and a rewrite with new content is new.
+            return ObjectInfo(key, stat.st_size, _content_hash(path))
         return ObjectInfo(key, stat.st_size, f"{stat.st_mtime_ns}-{stat.st_size}")
 
     def head(self, zone: str, key: str) -> ObjectInfo | None:
@@ -106,6 +111,14 @@ class LocalStorage:
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
+
+
+def _content_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()[:32]
 
 
 class S3Storage:
