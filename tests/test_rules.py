@@ -1,0 +1,148 @@
+"""The quality score and rule judgement: property tests (pure Python) and the single-pass
+evaluation of a table's per-column rules (on the shared SparkSession)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import local_context
+from pipegen_runtime import rules
+from pipegen_runtime.quality import evaluate_table
+
+ROW_KINDS = ("not_null", "in_set", "range")
+
+rule_specs = st.lists(
+    st.tuples(
+        st.sampled_from(ROW_KINDS),
+        st.floats(0.1, 10),
+        st.floats(0, 100),
+        st.sampled_from(["warn", "error"]),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+def _judged(specs, checked: int, failures: list[int]) -> list[rules.RuleResult]:
+    results = []
+    for (kind, weight, min_pct, severity), failed in zip(specs, failures, strict=True):
+        args = {"weight": weight, "min_pct": min_pct, "severity": severity}
+        result = rules.new_result(kind, args, len(results))
+        rules.judge_rows(result, args, checked, min(failed, checked))
+        results.append(result)
+    return results
+
+
+@given(rule_specs, st.integers(0, 1000), st.data())
+def test_score_is_always_between_0_and_100(specs, checked, data):
+    failures = data.draw(st.lists(st.integers(0, 1000), min_size=len(specs), max_size=len(specs)))
+    assert 0.0 <= rules.score(_judged(specs, checked, failures)) <= 100.0
+
+
+@given(rule_specs, st.integers(0, 1000))
+def test_score_is_100_when_every_rule_passes(specs, checked):
+    assert rules.score(_judged(specs, checked, [0] * len(specs))) == 100.0
+
+
+def _judged_each(specs, counts: list[tuple[int, int]]) -> list[rules.RuleResult]:
+    results = []
+    for (kind, weight, min_pct, severity), (checked, failed) in zip(specs, counts, strict=True):
+        args = {"weight": weight, "min_pct": min_pct, "severity": severity}
+        result = rules.new_result(kind, args, len(results))
+        rules.judge_rows(result, args, checked, min(failed, checked))
+        results.append(result)
+    return results
+
+
+@settings(max_examples=200)
+@given(rule_specs, st.integers(0, 1000), st.data())
+def test_a_row_failing_every_rule_never_raises_the_score(specs, checked, data):
+    failures = data.draw(st.lists(st.integers(0, 1000), min_size=len(specs), max_size=len(specs)))
+    counts = [(checked, min(f, checked)) for f in failures]
+    before = rules.score(_judged_each(specs, counts))
+    after = rules.score(_judged_each(specs, [(c + 1, f + 1) for c, f in counts]))
+    assert after <= before
+
+
+@settings(max_examples=200)
+@given(rule_specs, st.integers(0, 1000), st.data())
+def test_a_row_failing_one_rule_outside_the_others_filters_never_raises_it(specs, checked, data):
+    failures = data.draw(st.lists(st.integers(0, 1000), min_size=len(specs), max_size=len(specs)))
+    counts = [(checked, min(f, checked)) for f in failures]
+    hit = data.draw(st.integers(0, len(specs) - 1))
+    before = rules.score(_judged_each(specs, counts))
+    counts[hit] = (counts[hit][0] + 1, counts[hit][1] + 1)
+    assert rules.score(_judged_each(specs, counts)) <= before
+
+
+def test_empty_set_passes_with_a_note():
+    result = rules.new_result("not_null", {}, 0)
+    rules.judge_rows(result, {}, 0, 0)
+    assert (result.status, result.observed, result.message) == ("pass", 100.0, "no rows to check")
+
+
+def test_warn_threshold_and_severity_are_separate():
+    args = {"min_pct": 90, "warn_pct": 99}
+    result = rules.new_result("regex", args, 0)
+    rules.judge_rows(result, args, 100, 5)
+    assert (result.status, result.passed) == ("warn", True)
+    warn_rule = {"min_pct": 100, "severity": "warn"}
+    result = rules.new_result("regex", warn_rule, 1)
+    rules.judge_rows(result, warn_rule, 100, 1)
+    assert (result.status, result.passed) == ("warn", False)
+
+
+def test_zscore_and_trend():
+    assert rules.zscore(10, [1, 2]) is None
+    assert rules.zscore(10, [10, 10, 10]) == 0.0
+    assert round(rules.zscore(13, [10, 11, 12]), 6) == 2.0  # mean 11, sample stdev 1
+    assert rules.trend([100, 90, 80]) == -10.0
+
+
+@pytest.mark.spark
+def test_per_column_rules_run_in_one_scan_and_bad_rules_are_errors(spark, tmp_path):
+    path = tmp_path / "table"
+    spark.createDataFrame(
+        [(i, f"c{i % 3}", float(i), None if i % 10 == 0 else "x") for i in range(100)],
+        "id int, code string, amount double, note string",
+    ).write.parquet(str(path))
+    frame = spark.read.parquet(str(path))
+    table_rules = [
+        {"not_null": {"columns": ["note"]}},
+        {"in_set": {"column": "code", "values": ["c0", "c1", "c2"]}},
+        {"range": {"column": "amount", "min": 0, "max": 50}},
+        {"regex": {"column": "code", "pattern": "^c[0-9]$"}},
+        {"length": {"column": "code", "min": 2, "max": 2}},
+        {"completeness": {"column": "note", "min_pct": 85}},
+        {"statistic": {"column": "amount", "stat": "mean", "min": 49, "max": 50}},
+        {"row_count": {"min": 100, "max": 100}},
+        {"distinct_count": {"column": "code", "min": 3, "max": 3}},
+        {"expression": {"check": "amount >= id"}},
+        {"not_null": {"columns": ["no_such_column"]}},
+    ]
+    config = {
+        "pipeline": "t",
+        "environment": "dev",
+        "sources": {},
+        "tables": ["table"],
+        "quality": {
+            "tables": {"table": table_rules},
+            "history_runs": 5,
+            "score": {"fail_below": 80, "warn_below": 95},
+        },
+    }
+    ctx = local_context(spark, tmp_path / "lake", config, "quality")
+    batch = ctx.state.begin_batch("quality", "b1", "2026-01-01T00:00:00", {})
+    report = evaluate_table(ctx, "table", frame, {"table": frame}, batch)
+    assert report["single_pass_scans"] == 1
+    by_kind = [(r["kind"], r["status"], r["failed"], r["observed"]) for r in report["rules"]]
+    assert by_kind[0] == ("not_null", "fail", 10, 90.0)
+    assert by_kind[2] == ("range", "fail", 49, 51.0)
+    assert by_kind[5][:2] == ("completeness", "pass")
+    assert by_kind[6] == ("statistic", "pass", None, 49.5)
+    assert by_kind[10][1] == "error"
+    assert "no_such_column" in report["rules"][10]["message"]
+    assert report["outcome"] == "fail"
+    assert report["rules"][0]["samples"] and len(report["rules"][0]["samples"]) <= 5
