@@ -118,6 +118,12 @@ def spark_submit() -> str:
 
 
 def job_command(folder: Path, stage: str, lake: Path, master: str, run_id: str) -> list[str]:
+    # On a real cluster (not local[...]) each job also proves the bundle reached the executors.
+    check = (
+        []
+        if master.startswith("local[") or master == "local"
+        else ["--pipegen-check-executors", "true"]
+    )
     return [
         spark_submit(),
         "--master",
@@ -135,6 +141,7 @@ def job_command(folder: Path, stage: str, lake: Path, master: str, run_id: str) 
         str(lake),
         "--pipegen-run-id",
         run_id,
+        *check,
     ]
 
 

@@ -46,6 +46,7 @@ class Context:
     lake: Path | None = None
     started: float = field(default_factory=time.monotonic)
     glue_job: Any = None
+    facts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def pipeline(self) -> str:
@@ -84,7 +85,9 @@ def _local(stage: str, arguments: JobArguments) -> Context:
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     env = config["environment"]
+    facts = {"executors": executor_probe(spark)} if "check-executors" in arguments.values else {}
     return Context(
+        facts=facts,
         stage=stage,
         home="local",
         arguments=arguments,
@@ -100,6 +103,24 @@ def _local(stage: str, arguments: JobArguments) -> Context:
         run_id=arguments.values.get("run-id", "local"),
         lake=lake,
     )
+
+
+def _runtime_location(_: int) -> tuple[int, str]:
+    import os
+
+    import pipegen_runtime
+
+    return os.getpid(), pipegen_runtime.__file__
+
+
+def executor_probe(spark: Any, tasks: int = 4) -> dict[str, Any]:
+    """Import the runtime inside executor tasks: proof that the bundle reached the executors
+    (as `--extra-py-files` does on Glue), and from where."""
+    found = spark.sparkContext.parallelize(range(tasks), tasks).map(_runtime_location).collect()
+    return {
+        "processes": len({pid for pid, _ in found}),
+        "modules": sorted({path for _, path in found}),
+    }
 
 
 def _glue(stage: str, arguments: JobArguments, argv: list[str]) -> Context:  # pragma: no cover

@@ -51,7 +51,7 @@ def main(stage: str, argv: list[str]) -> int:
         context.metrics.flush()
         return EXIT_FAILED
     context.finish()
-    _save_summary(context, summary)
+    _save_summary(context, {**summary, **context.facts})
     return EXIT_BLOCKED if summary.get("blocked") else EXIT_OK
 
 

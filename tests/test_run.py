@@ -197,3 +197,36 @@ def test_sigkill_then_rerun_gives_the_uninterrupted_output(point, clean_run, spa
     assert (
         enriched.groupBy("carrier", "flight", "time_hour").count().filter("count > 1").count() == 0
     )
+
+
+def test_local_cluster_runs_the_same_jobs_with_the_runtime_on_the_executors(
+    clean_run, spark, tmp_path
+):
+    """local-cluster[2,1,1024] starts separate executor processes: the bundle must reach them
+    through --py-files, as Glue's --extra-py-files does, and the output must not change."""
+    clean_lake, _ = clean_run
+    lake = _lake_with_samples(tmp_path)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipegen_compiler",
+            "run",
+            str(SPEC),
+            "--lake",
+            str(lake),
+            "--out",
+            str(tmp_path / "out"),
+            "--master",
+            "local-cluster[2,1,1024]",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads(next((lake / "_runs").glob("*/ingestion.json")).read_text())
+    assert summary["executors"]["processes"] == 2
+    (module,) = summary["executors"]["modules"]
+    assert "pipegen_runtime.zip/pipegen_runtime/__init__.py" in module
+    assert lake_digest(lake, spark) == lake_digest(clean_lake, spark)
