@@ -95,7 +95,7 @@ def time_ours(config_dir: Path, data: Path, work: Path) -> float:
 
 
 def time_hand_written(data: Path, work: Path) -> float:
-    from pipegen_compiler.run import spark_submit
+    from pipegen_compiler.run import DRIVER_MEMORY, spark_submit
 
     script = work / "hand_written.py"
     script.write_text(HAND_WRITTEN)
@@ -108,7 +108,7 @@ def time_hand_written(data: Path, work: Path) -> float:
             "--master",
             "local[2]",
             "--driver-memory",
-            "2g",
+            DRIVER_MEMORY,
             str(script),
             str(data),
             str(out),

@@ -27,6 +27,8 @@ from .pipeline import compile_plan
 from .plan import PipelinePlan
 
 EXIT_OK, EXIT_FAILED, EXIT_BLOCKED = 0, 1, 4
+# Local mode runs driver and executors in one JVM; a G.1X Glue worker has 16 GB.
+DRIVER_MEMORY = "4g"
 
 
 @dataclass
@@ -129,7 +131,7 @@ def job_command(folder: Path, stage: str, lake: Path, master: str, run_id: str) 
         "--master",
         master,
         "--driver-memory",
-        "2g",
+        DRIVER_MEMORY,
         "--conf",
         "spark.ui.enabled=false",
         "--py-files",

@@ -1,10 +1,15 @@
 """The processing job, processed -> curated (staged), in dependency order.
 
-It runs when ingestion committed batches that no processing batch has covered yet, and
-recomputes every curated table from all committed input (v1 recomputes whole tables; the
-quality job publishes them). Output is staged under `curated/_staging/<batch>/<table>/` and
-the batch is committed with the staged tables; nothing in `curated/<table>/` changes here, so
+It runs when ingestion committed batches that no processing batch has covered yet. Output is
+staged under `curated/_staging/processing/<batch>/<table>/` and the batch is committed with
+its staged tables; nothing in `curated/<table>/` changes here (the quality job publishes), so
 `on_failure: block` can keep a bad batch from ever being published.
+
+A table with `partition_by` is recomputed only in the partitions the new batches touch, when
+that is safe: a published table to build on, and every new batch from the pipeline's single
+append source (reference tables unchanged). The touched partitions are found by running the
+transforms over the new batches alone; those partitions are then recomputed from all data and
+staged. Otherwise, and for unpartitioned tables, the whole table is recomputed.
 """
 
 from __future__ import annotations
@@ -37,21 +42,35 @@ def run(ctx: Any) -> dict[str, Any]:
         STAGE, publish.batch_id(all_inputs), ctx.now(), {"name": "processing"}
     )
     tables = load_sources(ctx, inputs)
+    fresh = _fresh_sources(ctx, inputs)
     prefix = publish.staging_prefix("processing", batch.batch_id)
     staged = {}
     for transform in ctx.config["transforms"]:
         frame = apply_steps(ctx.spark, tables[transform["from"]], transform["steps"], tables)
         tables[transform["name"]] = frame
-        staged[transform["name"]] = _stage_table(ctx, transform, frame, prefix)
+        touched = None
+        if fresh is not None:
+            fresh[transform["name"]] = apply_steps(
+                ctx.spark, fresh[transform["from"]], transform["steps"], fresh
+            )
+            touched = _touched_partitions(transform, fresh[transform["name"]])
+        staged[transform["name"]] = _stage_table(ctx, transform, frame, prefix, touched)
         crash_point("processing.mid-write")
     info = {"name": "processing", "inputs": all_inputs, "staging": prefix, "tables": staged}
     ctx.state.commit_batch(STAGE, batch.batch_id, info, [])
-    summary.update(batch_id=batch.batch_id, tables={n: t["rows"] for n, t in staged.items()})
+    summary.update(
+        batch_id=batch.batch_id,
+        tables={n: t["rows"] for n, t in staged.items()},
+        modes={n: t["mode"] for n, t in staged.items()},
+    )
     return summary
 
 
-def load_sources(ctx: Any, inputs: list[Any]) -> dict[str, Any]:
-    """Every source as a DataFrame of its committed rows (a reference: its newest batch)."""
+def load_sources(ctx: Any, inputs: list[Any], only: set[str] | None = None) -> dict[str, Any]:
+    """Every source as a DataFrame of its committed rows (a reference: its newest batch).
+
+    With `only`, append sources keep just the rows of those batches.
+    """
     from pyspark.sql import functions as F
 
     by_source: dict[str, list[str]] = {}
@@ -70,12 +89,35 @@ def load_sources(ctx: Any, inputs: list[Any]) -> dict[str, Any]:
                 ctx.storage.uri("processed", f"{name}/batch={batches[-1]}/")
             )
         else:
+            wanted = [b for b in batches if only is None or b in only]
             root = ctx.storage.uri("processed", f"{name}/")
             frame = ctx.spark.read.option("basePath", root).parquet(root)
-            frame = frame.filter(F.col("_batch_id").isin(batches))
+            frame = frame.filter(F.col("_batch_id").isin(wanted))
             frame = frame.drop(*_partition_columns(ctx, name))
         tables[name] = frame
     return tables
+
+
+def published_base(ctx: Any) -> Any | None:
+    """The newest processing batch whose tables the quality job published, if any."""
+    published = {
+        b.batch_id for b in ctx.state.committed_batches("quality") if b.info.get("published")
+    }
+    done = [b for b in ctx.state.committed_batches(STAGE) if b.batch_id in published]
+    return done[-1] if done else None
+
+
+def _fresh_sources(ctx: Any, inputs: list[Any]) -> dict[str, Any] | None:
+    """The sources restricted to batches not yet published, when partition-level recompute
+    is safe; else None (recompute whole tables)."""
+    base = published_base(ctx)
+    appends = [n for n, s in ctx.config["sources"].items() if s.get("kind") != "reference"]
+    if base is None or len(appends) != 1:
+        return None
+    since = [b for b in inputs if b.batch_id not in set(base.info.get("inputs", []))]
+    if not since or any(b.info["name"] != appends[0] for b in since):
+        return None
+    return load_sources(ctx, inputs, only={b.batch_id for b in since})
 
 
 def _partition_columns(ctx: Any, name: str) -> list[str]:
@@ -83,25 +125,57 @@ def _partition_columns(ctx: Any, name: str) -> list[str]:
     return table.get("partition_keys", [])
 
 
-def _stage_table(ctx: Any, transform: dict[str, Any], frame: Any, prefix: str) -> dict[str, Any]:
+def _with_partition_keys(transform: dict[str, Any], frame: Any) -> tuple[Any, list[str]]:
     from pyspark.sql import functions as F
 
-    keys: list[str] = []
     partitioning = transform.get("partition_by")
-    if partitioning:
-        keys = partition_keys(partitioning["column"], partitioning["granularity"], frame.columns)
-        column = F.col(partitioning["column"])
-        parts = {"year": F.year(column), "month": F.month(column), "day": F.dayofmonth(column)}
-        for key, part in zip(keys, ("year", "month", "day"), strict=False):
-            frame = frame.withColumn(key, parts[part])
+    if not partitioning:
+        return frame, []
+    keys = partition_keys(partitioning["column"], partitioning["granularity"], frame.columns)
+    column = F.col(partitioning["column"])
+    parts = {"year": F.year(column), "month": F.month(column), "day": F.dayofmonth(column)}
+    for key, part in zip(keys, ("year", "month", "day"), strict=False):
+        frame = frame.withColumn(key, parts[part])
+    return frame, keys
+
+
+def _touched_partitions(transform: dict[str, Any], fresh: Any) -> list[dict[str, int]] | None:
+    frame, keys = _with_partition_keys(transform, fresh)
+    if not keys:
+        return None
+    rows = frame.select(*keys).distinct().collect()
+    return sorted(({k: r[k] for k in keys} for r in rows), key=lambda p: [p[k] for k in keys])
+
+
+def _stage_table(
+    ctx: Any,
+    transform: dict[str, Any],
+    frame: Any,
+    prefix: str,
+    touched: list[dict[str, int]] | None,
+) -> dict[str, Any]:
+    from functools import reduce
+
+    from pyspark.sql import functions as F
+
+    frame, keys = _with_partition_keys(transform, frame)
+    if touched is not None:
+        wanted = [reduce(lambda a, b: a & b, [F.col(k) == p[k] for k in keys]) for p in touched]
+        frame = frame.filter(reduce(lambda a, b: a | b, wanted, F.lit(False)))
     location = f"{prefix}{transform['name']}/"
     ctx.storage.delete_prefix("curated", location)
     frame.write.mode("overwrite").partitionBy(*keys).parquet(ctx.storage.uri("curated", location))
-    written = ctx.spark.read.parquet(ctx.storage.uri("curated", location))
+    if publish.staged_files(ctx, "curated", location, ".parquet"):
+        written = ctx.spark.read.parquet(ctx.storage.uri("curated", location))
+        rows = written.count()
+    else:  # nothing to stage (no touched partition has rows): Spark wrote no data file
+        written, rows = frame, 0
     columns = [{"name": c, "type": t} for c, t in written.dtypes if c not in keys]
     return {
         "location": location,
-        "rows": written.count(),
+        "rows": rows,
         "partition_keys": keys,
         "columns": columns,
+        "mode": "full" if touched is None else "partitions",
+        "partitions": touched or [],
     }

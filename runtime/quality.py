@@ -76,9 +76,36 @@ def _require_rules_config(config: dict[str, Any]) -> None:
 def _tables(ctx: Any, processing: Any) -> dict[str, Any]:
     tables = load_sources(ctx, ctx.state.committed_batches("ingestion"))
     for name, staged in processing.info["tables"].items():
-        tables[name] = ctx.spark.read.parquet(ctx.storage.uri("curated", staged["location"]))
-        tables[name] = tables[name].drop(*staged["partition_keys"])
+        tables[name] = curated_table(ctx, name, staged)
     return tables
+
+
+def curated_table(ctx: Any, name: str, staged: dict[str, Any]) -> Any:
+    """The table as it will be once published: the staged rows, plus (when only some
+    partitions were recomputed) the published rows of every other partition."""
+    from functools import reduce
+
+    from pyspark.sql import functions as F
+
+    keys = staged["partition_keys"]
+    schema = ", ".join(f"`{c['name']}` {c['type']}" for c in staged["columns"])
+    has_files = publish.staged_files(ctx, "curated", staged["location"], ".parquet")
+    frame = (
+        ctx.spark.read.parquet(ctx.storage.uri("curated", staged["location"]))
+        if has_files
+        else ctx.spark.createDataFrame([], schema)
+    )
+    if staged.get("mode") == "partitions" and ctx.storage.list("curated", f"{name}/"):
+        root = ctx.storage.uri("curated", f"{name}/")
+        old = ctx.spark.read.option("basePath", root).parquet(root)
+        touched = [
+            reduce(lambda a, b: a & b, [F.col(k) == p[k] for k in keys])
+            for p in staged["partitions"]
+        ]
+        if touched:
+            old = old.filter(~reduce(lambda a, b: a | b, touched))
+        frame = old.unionByName(frame, allowMissingColumns=True)
+    return frame.drop(*keys)
 
 
 def evaluate_table(
@@ -414,6 +441,14 @@ def _finish(ctx: Any, processing: Any, batch: Any, report: dict[str, Any], older
         )
 
 
+def _replaced(key: str, staged: dict[str, Any]) -> bool:
+    """Whether a published file belongs to what this batch replaces (all, or its partitions)."""
+    if staged.get("mode") != "partitions":
+        return True
+    folders = dict(part.split("=", 1) for part in key.split("/")[1:-1] if "=" in part)
+    return any(all(folders.get(k) == str(v) for k, v in p.items()) for p in staged["partitions"])
+
+
 def _publish(ctx: Any, processing: Any, batch: Any) -> None:
     pairs = []
     for name, staged in processing.info["tables"].items():
@@ -429,7 +464,7 @@ def _publish(ctx: Any, processing: Any, batch: Any) -> None:
     ctx.state.commit_batch(STAGE, batch.batch_id, {"name": "quality", "published": True}, [])
     for name, staged in processing.info["tables"].items():
         for old in ctx.storage.list("curated", f"{name}/"):
-            if f"/part-{batch.batch_id}-" not in "/" + old.key:
+            if f"/part-{batch.batch_id}-" not in "/" + old.key and _replaced(old.key, staged):
                 ctx.storage.delete("curated", old.key)
         ctx.catalog.put_table(
             {

@@ -116,7 +116,8 @@ def apply_schema(raw: RawFrame, types: dict[str, str], options: dict[str, Any]) 
         *typed,
         F.col(SOURCE_FILE),
         F.concat_ws("; ", *reasons).alias(REASON),
-        raw_json.alias("_raw"),
+        # Only a quarantined row keeps its raw text: on good rows it would double the memory.
+        F.when(F.concat_ws("; ", *reasons) != "", raw_json).alias("_raw"),
     )
 
 

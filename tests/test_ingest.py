@@ -90,6 +90,7 @@ def test_rows_in_equal_rows_written_plus_quarantined_on_corrupted_data(spark, tm
     landing.mkdir(parents=True)
     (landing / "corrupt.csv").write_bytes(_corrupted_copy())
     (landing / "header_only.csv").write_bytes(b"year,month,day\n")
+    (landing / "empty.csv").write_bytes(b"")
     source = _source(
         "csv",
         "in/",
@@ -114,6 +115,8 @@ def test_rows_in_equal_rows_written_plus_quarantined_on_corrupted_data(spark, tm
     ):
         assert expected in reasons
     assert {r["_source_file"] for r in bad.collect()} == {"in/corrupt.csv"}
+    # The empty and the header-only file were read too: they add no rows, and lose none.
+    assert result["files"] == 3
 
 
 def test_a_rerun_with_no_new_files_ingests_nothing(spark, tmp_path):

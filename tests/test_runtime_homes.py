@@ -186,3 +186,13 @@ def test_notifications_reach_sns_and_the_local_log(aws, tmp_path, capsys):
     assert json.loads(body["Message"])["message"] == "boom"
     assert body["Subject"] == "pipegen flights: ingestion failed"
     assert json.loads((tmp_path / "n.jsonl").read_text())["message"] == "boom"
+
+
+def test_local_keys_cannot_climb_out_of_their_zone_but_links_are_fine(tmp_path):
+    storage = LocalStorage(tmp_path / "lake")
+    with pytest.raises(ValueError):
+        storage.path("raw", "../processed/x")
+    (tmp_path / "data.csv").write_text("a\n1\n")
+    (tmp_path / "lake" / "raw" / "in").mkdir(parents=True)
+    (tmp_path / "lake" / "raw" / "in" / "data.csv").symlink_to(tmp_path / "data.csv")
+    assert storage.read_bytes("raw", "in/data.csv") == b"a\n1\n"
