@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 METADATA = ("_batch_id", "_ingested_at", "_source_file")
 GRANULARITY = {"year": ("year",), "month": ("year", "month"), "day": ("year", "month", "day")}
@@ -40,3 +41,17 @@ def partition_keys(column: str, granularity: str, existing: list[str]) -> list[s
     if any(p in existing for p in parts):
         return [f"{column}_{p}" for p in parts]
     return list(parts)
+
+
+def add_partition_columns(frame: Any, partitioning: dict[str, str] | None) -> tuple[Any, list[str]]:
+    """The frame with its partition columns (from `partition_by`) added, and their names."""
+    if not partitioning:
+        return frame, []
+    from pyspark.sql import functions as F
+
+    keys = partition_keys(partitioning["column"], partitioning["granularity"], frame.columns)
+    column = F.col(partitioning["column"])
+    parts = {"year": F.year(column), "month": F.month(column), "day": F.dayofmonth(column)}
+    for key, part in zip(keys, ("year", "month", "day"), strict=False):
+        frame = frame.withColumn(key, parts[part])
+    return frame, keys

@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from . import publish
-from .columns import METADATA, partition_keys
+from .columns import METADATA, add_partition_columns
 from .faults import crash_point
 from .readers import SOURCE_FILE, read_objects
 from .schema import REASON, apply_schema, target_types
+from .timing import PhaseClock
 
 STAGE = "ingestion"
 QUARANTINE = "_quarantine/"
@@ -74,7 +75,9 @@ def _write_batch(
 def _stage_and_publish(ctx, name, source, pending, batch, rows, types, table) -> dict[str, Any]:
     from pyspark.sql import functions as F
 
+    clock = PhaseClock(f"ingestion {name}")
     per_file_in = _counts(rows)
+    clock.lap("read, type and cache")
     if source.get("on_incompatible_schema") == "fail":
         _fail_on_type_errors(rows, name)
     good, keys = _good_rows(rows, types, source, batch)
@@ -89,9 +92,12 @@ def _stage_and_publish(ctx, name, source, pending, batch, rows, types, table) ->
     good.write.mode("overwrite").partitionBy(*keys).parquet(
         ctx.storage.uri("processed", prefix + "data/")
     )
+    clock.lap("write good rows")
     crash_point("ingestion.mid-write")
     bad.write.mode("overwrite").json(ctx.storage.uri("processed", prefix + "quarantine/"))
+    clock.lap("write quarantine")
     written, quarantined = _verify(ctx, prefix, per_file_in, name)
+    clock.lap("verify by re-reading")
     pairs = _plan(ctx, name, source, prefix, batch.batch_id)
     info = {
         "name": name,
@@ -101,13 +107,14 @@ def _stage_and_publish(ctx, name, source, pending, batch, rows, types, table) ->
     ctx.state.update_batch(STAGE, batch.batch_id, info)
     publish.move_all(ctx, "processed", pairs)
     ctx.storage.delete_prefix("processed", prefix)
+    clock.lap(f"publish {len(pairs)} files")
     crash_point("ingestion.before-commit")
     counts = {
         "rows_in": sum(per_file_in.values()),
         "rows_written": written,
         "rows_quarantined": quarantined,
     }
-    partitions = _partitions(good, keys)
+    partitions = _partitions([t for _, t in pairs if not t.startswith(QUARANTINE)], keys)
     ctx.state.commit_batch(
         STAGE,
         batch.batch_id,
@@ -115,6 +122,7 @@ def _stage_and_publish(ctx, name, source, pending, batch, rows, types, table) ->
         [(name, o.object_id) for o in pending],
     )
     _after_commit(ctx, name, source, batch.batch_id, good, keys, partitions, table)
+    clock.lap("commit and catalog")
     return counts
 
 
@@ -143,15 +151,9 @@ def _good_rows(rows: Any, types: dict[str, str], source: dict[str, Any], batch: 
         F.to_timestamp(F.lit(batch.started_at)).alias("_ingested_at"),
         F.col(SOURCE_FILE),
     )
-    partitioning = source.get("partition_by")
-    if source.get("kind") == "reference" or not partitioning:
+    if source.get("kind") == "reference":
         return good, []
-    keys = partition_keys(partitioning["column"], partitioning["granularity"], list(types))
-    column = F.col(partitioning["column"])
-    parts = {"year": F.year(column), "month": F.month(column), "day": F.dayofmonth(column)}
-    for key, part in zip(keys, ("year", "month", "day"), strict=False):
-        good = good.withColumn(key, parts[part])
-    return good, keys
+    return add_partition_columns(good, source.get("partition_by"))
 
 
 def _verify(ctx: Any, prefix: str, per_file_in: dict[str, int], name: str) -> tuple[int, int]:
@@ -188,11 +190,16 @@ def _plan(ctx: Any, name: str, source: dict[str, Any], prefix: str, batch: str) 
     )
 
 
-def _partitions(good: Any, keys: list[str]) -> list[dict[str, str]]:
+def _partitions(targets: list[str], keys: list[str]) -> list[dict[str, str]]:
+    """The batch's partitions, read off its file names (no pass over the data)."""
     if not keys:
         return []
-    rows = good.select(*keys).distinct().collect()
-    return sorted(({k: str(r[k]) for k in keys} for r in rows), key=lambda p: [p[k] for k in keys])
+    found = set()
+    for key in targets:
+        folders = dict(part.split("=", 1) for part in key.split("/") if "=" in part)
+        if all(k in folders for k in keys):
+            found.add(tuple(folders[k] for k in keys))
+    return [dict(zip(keys, values, strict=True)) for values in sorted(found)]
 
 
 def _after_commit(ctx, name, source, batch, good, keys, partitions, table) -> None:

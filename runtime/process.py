@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import publish
-from .columns import partition_keys
+from .columns import add_partition_columns
 from .faults import crash_point
 from .steps import apply_steps
 
@@ -126,17 +126,7 @@ def _partition_columns(ctx: Any, name: str) -> list[str]:
 
 
 def _with_partition_keys(transform: dict[str, Any], frame: Any) -> tuple[Any, list[str]]:
-    from pyspark.sql import functions as F
-
-    partitioning = transform.get("partition_by")
-    if not partitioning:
-        return frame, []
-    keys = partition_keys(partitioning["column"], partitioning["granularity"], frame.columns)
-    column = F.col(partitioning["column"])
-    parts = {"year": F.year(column), "month": F.month(column), "day": F.dayofmonth(column)}
-    for key, part in zip(keys, ("year", "month", "day"), strict=False):
-        frame = frame.withColumn(key, parts[part])
-    return frame, keys
+    return add_partition_columns(frame, transform.get("partition_by"))
 
 
 def _touched_partitions(transform: dict[str, Any], fresh: Any) -> list[dict[str, int]] | None:

@@ -15,7 +15,6 @@ from .readers import CORRUPT, SOURCE_FILE, RawFrame
 REASON = "_reason"
 INTEGRAL = ("tinyint", "smallint", "int", "bigint")
 INFER_ORDER = ("int", "bigint", "double", "boolean", "timestamp", "date")
-_INTEGER_TEXT = r"^\s*[+-]?[0-9]+\s*$"
 
 
 def target_types(
@@ -76,8 +75,9 @@ def _convert(value: Any, kind: str, options: dict[str, Any]) -> Any:
     if kind == "date" and read.get("date_format"):
         return F.to_date(value, read["date_format"])
     if kind in INTEGRAL:
-        # Spark's cast turns '1.5' into 1; an integer column must hold integer text.
-        return F.when(value.rlike(_INTEGER_TEXT), value.cast(kind))
+        # Spark's cast turns '1.5' into 1: keep the integer only when the value was one (a
+        # comparison with the double costs far less than a regex on every value).
+        return F.when(value.cast("double") == value.cast(kind), value.cast(kind))
     return value.cast(kind)
 
 
