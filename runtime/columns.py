@@ -43,6 +43,21 @@ def partition_keys(column: str, granularity: str, existing: list[str]) -> list[s
     return list(parts)
 
 
+def partition_folders(key: str) -> dict[str, str]:
+    """`{"year": "2013", ...}` from the `name=value` folders of an object key."""
+    return dict(part.split("=", 1) for part in key.split("/")[:-1] if "=" in part)
+
+
+def in_partitions(keys: list[str], partitions: list[dict[str, Any]]) -> Any:
+    """A Spark condition: the row lies in one of `partitions` (false for none)."""
+    from functools import reduce
+
+    from pyspark.sql import functions as F
+
+    matches = [reduce(lambda a, b: a & b, [F.col(k) == p[k] for k in keys]) for p in partitions]
+    return reduce(lambda a, b: a | b, matches, F.lit(False))
+
+
 def add_partition_columns(frame: Any, partitioning: dict[str, str] | None) -> tuple[Any, list[str]]:
     """The frame with its partition columns (from `partition_by`) added, and their names."""
     if not partitioning:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import publish
-from .columns import METADATA, add_partition_columns
+from .columns import METADATA, add_partition_columns, partition_folders
 from .faults import crash_point
 from .readers import SOURCE_FILE, read_objects
 from .schema import REASON, apply_schema, target_types
@@ -196,7 +196,7 @@ def _partitions(targets: list[str], keys: list[str]) -> list[dict[str, str]]:
         return []
     found = set()
     for key in targets:
-        folders = dict(part.split("=", 1) for part in key.split("/") if "=" in part)
+        folders = partition_folders(key)
         if all(k in folders for k in keys):
             found.add(tuple(folders[k] for k in keys))
     return [dict(zip(keys, values, strict=True)) for values in sorted(found)]

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import publish
-from .columns import add_partition_columns
+from .columns import add_partition_columns, in_partitions
 from .faults import crash_point
 from .steps import apply_steps
 
@@ -144,14 +144,10 @@ def _stage_table(
     prefix: str,
     touched: list[dict[str, int]] | None,
 ) -> dict[str, Any]:
-    from functools import reduce
-
-    from pyspark.sql import functions as F
 
     frame, keys = _with_partition_keys(transform, frame)
     if touched is not None:
-        wanted = [reduce(lambda a, b: a & b, [F.col(k) == p[k] for k in keys]) for p in touched]
-        frame = frame.filter(reduce(lambda a, b: a | b, wanted, F.lit(False)))
+        frame = frame.filter(in_partitions(keys, touched))
     location = f"{prefix}{transform['name']}/"
     ctx.storage.delete_prefix("curated", location)
     frame.write.mode("overwrite").partitionBy(*keys).parquet(ctx.storage.uri("curated", location))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import publish, rules
+from .columns import in_partitions, partition_folders
 from .faults import crash_point
 from .process import load_sources
 from .report import render_html
@@ -83,9 +84,6 @@ def _tables(ctx: Any, processing: Any) -> dict[str, Any]:
 def curated_table(ctx: Any, name: str, staged: dict[str, Any]) -> Any:
     """The table as it will be once published: the staged rows, plus (when only some
     partitions were recomputed) the published rows of every other partition."""
-    from functools import reduce
-
-    from pyspark.sql import functions as F
 
     keys = staged["partition_keys"]
     schema = ", ".join(f"`{c['name']}` {c['type']}" for c in staged["columns"])
@@ -98,12 +96,7 @@ def curated_table(ctx: Any, name: str, staged: dict[str, Any]) -> Any:
     if staged.get("mode") == "partitions" and ctx.storage.list("curated", f"{name}/"):
         root = ctx.storage.uri("curated", f"{name}/")
         old = ctx.spark.read.option("basePath", root).parquet(root)
-        touched = [
-            reduce(lambda a, b: a & b, [F.col(k) == p[k] for k in keys])
-            for p in staged["partitions"]
-        ]
-        if touched:
-            old = old.filter(~reduce(lambda a, b: a | b, touched))
+        old = old.filter(~in_partitions(keys, staged["partitions"]))
         frame = old.unionByName(frame, allowMissingColumns=True)
     return frame.drop(*keys)
 
@@ -445,7 +438,7 @@ def _replaced(key: str, staged: dict[str, Any]) -> bool:
     """Whether a published file belongs to what this batch replaces (all, or its partitions)."""
     if staged.get("mode") != "partitions":
         return True
-    folders = dict(part.split("=", 1) for part in key.split("/")[1:-1] if "=" in part)
+    folders = partition_folders(key)
     return any(all(folders.get(k) == str(v) for k, v in p.items()) for p in staged["partitions"])
 
 

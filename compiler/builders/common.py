@@ -12,6 +12,15 @@ from ..diagnostics import Diagnostic
 from ..naming import logical_id
 from ..plan import PipelinePlan
 
+# What a role (or the logs service) may do with a key it uses; one list for both sides.
+KEY_USE = [
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey*",
+    "kms:ReEncrypt*",
+]
+
 
 @dataclass
 class Stack:

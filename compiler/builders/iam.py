@@ -13,15 +13,16 @@ from __future__ import annotations
 from troposphere import GetAtt, Ref, Sub, iam
 
 from ..naming import JOBS, logical_id
-from .common import Stack, account_arn, allow, bucket_arn, bucket_objects_arn, policy
+from .common import (
+    KEY_USE,
+    Stack,
+    account_arn,
+    allow,
+    bucket_arn,
+    bucket_objects_arn,
+    policy,
+)
 
-KEY_USE = [
-    "kms:Decrypt",
-    "kms:DescribeKey",
-    "kms:Encrypt",
-    "kms:GenerateDataKey*",
-    "kms:ReEncrypt*",
-]
 READ = ["s3:GetObject", "s3:GetObjectVersion"]
 WRITE = ["s3:DeleteObject", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
 METRIC_NAMESPACES = ["Glue", "pipegen"]

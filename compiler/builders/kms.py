@@ -12,16 +12,9 @@ from __future__ import annotations
 from troposphere import GetAtt, Sub, kms
 
 from ..naming import JOBS, logical_id
-from .common import Stack, policy
+from .common import KEY_USE, Stack, policy
 from .iam import role_id
 
-KEY_USE = [
-    "kms:Decrypt",
-    "kms:DescribeKey",
-    "kms:Encrypt",
-    "kms:GenerateDataKey*",
-    "kms:ReEncrypt*",
-]
 DATA_KEY = "DataKey"
 LOGS_KEY = "LogsKey"
 
