@@ -18,6 +18,14 @@ JOBS = ("ingestion", "processing", "quality")
 STATE_TABLES = ("run-state", "file-bookmarks", "quality-history")
 ARTIFACT_PREFIX = "pipegen/"
 BUNDLE_NAME = "pipegen_runtime.zip"
+# EventBridge rules, by the short name that ends their physical name.
+RULES = (
+    "file-arrived",
+    "run-succeeded",
+    *(f"{job}-failed" for job in JOBS),
+    "crawler-failed",
+    "quality-result",
+)
 
 
 def logical_id(*parts: str) -> str:
@@ -87,6 +95,33 @@ class Naming:
     def bundle_key(self) -> str:
         return f"{ARTIFACT_PREFIX}{BUNDLE_NAME}"
 
+    @property
+    def topic(self) -> str:
+        return f"{self.prefix}-alerts"
+
+    @property
+    def landing_function(self) -> str:
+        return f"{self.prefix}-landing"
+
+    @property
+    def landing_log_group(self) -> str:
+        # Lambda writes to this exact group; creating it first gives it retention and a key.
+        return f"/aws/lambda/{self.landing_function}"
+
+    @property
+    def failure_queue(self) -> str:
+        return f"{self.prefix}-landing-failures"
+
+    def rule(self, name: str) -> str:
+        return f"{self.prefix}-{name}"
+
+    def alarm(self, name: str) -> str:
+        return f"{self.prefix}-{name}"
+
+    @property
+    def dashboard(self) -> str:
+        return self.prefix
+
     def all_physical(self) -> list[tuple[str, str]]:
         """(kind, example name) for every derived physical name, for the AWS-limit checks."""
         names = [("s3_bucket", self.bucket_example(z)) for z in ZONES]
@@ -101,4 +136,9 @@ class Naming:
             ("glue_trigger", self.trigger(t))
             for t in ("start", "after-ingestion", "after-processing")
         ]
+        names += [("kms_alias", self.kms_alias("notify")), ("iam_role", self.role("landing"))]
+        names += [("sns_topic", self.topic), ("lambda_function", self.landing_function)]
+        names += [("sqs_queue", self.failure_queue), ("log_group", self.landing_log_group)]
+        names += [("dashboard", self.dashboard)]
+        names += [("event_rule", self.rule(r)) for r in RULES]
         return names

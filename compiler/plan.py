@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from .diagnostics import Span
 from .load import SourceMap
 from .naming import Naming
+from .spec.alerts import Alerts
 from .spec.pipeline import JobSettings, Retention
 from .spec.quality import Quality
 from .spec.sources import Source
@@ -66,6 +67,9 @@ class PipelinePlan:
     quality_span: Span
     schedule: str | None
     retention: Retention
+    alerts: Alerts
+    # Hours without a successful run before the missed-run alarm; None: no such alarm.
+    missed_run_hours: int | None
     naming: Naming
     environments: tuple[str, ...]
     # For checks that point inside steps and rules; builders never read it.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import heapq
 
+from .cron import max_gap_hours
 from .diagnostics import Diagnostic
 from .load import LoadedSpec, SourceMap
 from .naming import JOBS, Naming
@@ -19,6 +20,7 @@ from .spec import PipelineSpec
 from .spec.pipeline import JobSettings
 from .spec.transforms import JoinStep, SqlStep, Transform
 
+MAX_ALARM_HOURS = 7 * 24
 NOT_OVERRIDABLE = ("apiVersion", "pipeline", "environments")
 
 
@@ -92,17 +94,39 @@ def resolve(spec: PipelineSpec, env: str, smap: SourceMap) -> PipelinePlan:
         quality_span=smap.key_at(("quality",)),
         schedule=spec.schedule,
         retention=spec.retention,
+        alerts=spec.alerts,
+        missed_run_hours=missed_run_hours(spec),
         naming=Naming(spec.pipeline, env, environment.region),
         environments=tuple(sorted(spec.environments)),
         source_map=smap,
     )
 
 
-def _job(spec: PipelineSpec, kind: str, smap: SourceMap) -> JobPlan:
+def missed_run_hours(spec: PipelineSpec) -> int | None:
+    """The spec's own figure, else the schedule's longest gap plus a whole workflow run
+    at its slowest (three jobs, each at the longest timeout)."""
+    if spec.alerts.missed_run_hours is not None:
+        return spec.alerts.missed_run_hours
+    gap = max_gap_hours(spec.schedule) if spec.schedule else None
+    if gap is None:
+        return None
+    slack = -(-max(_settings(spec, kind)["timeout_minutes"] for kind in JOBS) * 3 // 60)
+    hours = gap + slack
+    # CloudWatch looks back at most 7 days; a longer schedule needs another watch.
+    return hours if hours <= MAX_ALARM_HOURS else None
+
+
+def _settings(spec: PipelineSpec, kind: str) -> dict:
     settings = spec.defaults.jobs.model_dump()
     override = spec.jobs.get(kind)
     if override is not None:
         settings.update({k: v for k, v in override.model_dump().items() if v is not None})
+    return settings
+
+
+def _job(spec: PipelineSpec, kind: str, smap: SourceMap) -> JobPlan:
+    settings = _settings(spec, kind)
+    override = spec.jobs.get(kind)
     span = smap.key_at(("jobs", kind)) if override else smap.key_at(("defaults", "jobs"))
     return JobPlan(kind, JobSettings.model_validate(settings), span)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from .catalog import Catalog, GlueCatalog, LocalCatalog
 from .config import ConfigError, JobArguments, parse_config, read_local_config
+from .events import EventBridgeEvents, Events, LocalEvents
 from .metrics import CloudWatchMetrics, JsonLinesMetrics, Metrics
 from .notify import LogNotifier, Notifier, SnsNotifier
 from .state import DynamoState, SqliteState, StateStore
@@ -42,6 +43,7 @@ class Context:
     catalog: Catalog
     metrics: Metrics
     notifier: Notifier
+    events: Events
     run_id: str
     lake: Path | None = None
     started: float = field(default_factory=time.monotonic)
@@ -85,6 +87,7 @@ def _local(stage: str, arguments: JobArguments) -> Context:
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     env = config["environment"]
+    notifier = LogNotifier(lake / "_notifications.jsonl")
     facts = {"executors": executor_probe(spark)} if "check-executors" in arguments.values else {}
     return Context(
         facts=facts,
@@ -99,7 +102,8 @@ def _local(stage: str, arguments: JobArguments) -> Context:
         metrics=JsonLinesMetrics(
             lake / "_metrics" / "metrics.jsonl", config["pipeline"], env, stage
         ),
-        notifier=LogNotifier(lake / "_notifications.jsonl"),
+        notifier=notifier,
+        events=LocalEvents(lake / "_events.jsonl", notifier),
         run_id=arguments.values.get("run-id", "local"),
         lake=lake,
     )
@@ -157,6 +161,7 @@ def _glue(stage: str, arguments: JobArguments, argv: list[str]) -> Context:  # p
         catalog=GlueCatalog(arguments["database"]),
         metrics=CloudWatchMetrics(config["pipeline"], config["environment"], stage),
         notifier=SnsNotifier(arguments.values.get("topic-arn")),
+        events=EventBridgeEvents(),
         run_id=_workflow_run_id(argv),
         glue_job=job,
     )

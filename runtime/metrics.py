@@ -23,6 +23,18 @@ METRIC_NAMES = (
     "RulesFailed",
 )
 
+# Which job publishes each metric, and the dataset dimension it adds (Source or Table). The
+# compiler builds alarms and dashboards from this table; tests hold the runtime to it.
+PUBLISHED: dict[str, tuple[str, str | None]] = {
+    "RowsRead": ("ingestion", "Source"),
+    "RowsWritten": ("ingestion", "Source"),
+    "RowsQuarantined": ("ingestion", "Source"),
+    "FilesIngested": ("ingestion", "Source"),
+    "FilesRejected": ("landing", "Source"),
+    "QualityScore": ("quality", "Table"),
+    "RulesFailed": ("quality", "Table"),
+}
+
 
 class Metrics(Protocol):
     def put(self, name: str, value: float, unit: str = "Count", **dimensions: str) -> None: ...

@@ -13,6 +13,7 @@ from typing import Any
 from . import publish, rules
 from .columns import in_partitions, partition_folders
 from .faults import crash_point
+from .messages import QUALITY_RESULT
 from .process import load_sources
 from .report import render_html
 
@@ -45,7 +46,7 @@ def run(ctx: Any) -> dict[str, Any]:
     ]
     if errors:
         raise RuntimeError("quality rules could not be evaluated: " + "; ".join(errors))
-    _finish(ctx, processing, batch, report, waiting[:-1])
+    _finish(ctx, processing, batch, report, waiting[:-1], report_path)
     return {
         "stage": STAGE,
         "checked": True,
@@ -410,19 +411,27 @@ def _write_reports(ctx: Any, batch: str, report: dict[str, Any]) -> str:
     return ctx.storage.uri("curated", base + "report.html")
 
 
-def _finish(ctx: Any, processing: Any, batch: Any, report: dict[str, Any], older: list) -> None:
+def _finish(
+    ctx: Any, processing: Any, batch: Any, report: dict[str, Any], older: list, report_path: str
+) -> None:
     for table, rep in report["tables"].items():
         ctx.metrics.put("QualityScore", rep["score"], "None", Table=table)
         ctx.metrics.put("RulesFailed", sum(1 for r in rep["rules"] if not r["passed"]), Table=table)
-    if report["outcome"] != "pass":
-        ctx.notifier.send(
-            f"pipegen {ctx.pipeline}: quality {report['outcome']}",
-            f"quality score {report['score']} (fail below "
-            f"{report['thresholds']['fail_below']}, warn below "
-            f"{report['thresholds']['warn_below']})"
-            + ("; the batch was NOT published" if report["blocked"] else ""),
-            batch=batch.batch_id,
-        )
+    # Every result is announced; the quality-result rule alerts on warn and fail only.
+    ctx.events.emit(
+        QUALITY_RESULT,
+        {
+            "pipeline": ctx.pipeline,
+            "environment": ctx.config["environment"],
+            "batch": batch.batch_id,
+            "outcome": report["outcome"],
+            "score": report["score"],
+            "warn_below": report["thresholds"]["warn_below"],
+            "fail_below": report["thresholds"]["fail_below"],
+            "published": "no" if report["blocked"] else "yes",
+            "report": report_path,
+        },
+    )
     if report["blocked"]:
         ctx.state.commit_batch(STAGE, batch.batch_id, {"name": "quality", "blocked": True}, [])
     else:

@@ -42,6 +42,7 @@ def local_context(spark, lake: Path, config: dict, stage: str):
     from pipegen_runtime.catalog import LocalCatalog
     from pipegen_runtime.config import JobArguments
     from pipegen_runtime.context import Context
+    from pipegen_runtime.events import LocalEvents
     from pipegen_runtime.metrics import JsonLinesMetrics
     from pipegen_runtime.notify import LogNotifier
     from pipegen_runtime.state import SqliteState
@@ -58,6 +59,7 @@ def local_context(spark, lake: Path, config: dict, stage: str):
         catalog=LocalCatalog(lake, "test"),
         metrics=JsonLinesMetrics(lake / "_metrics" / "metrics.jsonl", "p", "dev", stage),
         notifier=LogNotifier(lake / "_notifications.jsonl"),
+        events=LocalEvents(lake / "_events.jsonl", LogNotifier(lake / "_notifications.jsonl")),
         run_id="test",
         lake=lake,
     )

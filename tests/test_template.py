@@ -64,14 +64,20 @@ def test_iam_has_no_wildcard_actions_and_one_required_wildcard_resource(resource
 
 def test_keys_rotate_and_name_their_users(resources):
     keys = _of_type(resources, "AWS::KMS::Key")
-    assert sorted(keys) == ["DataKey", "LogsKey"]
+    assert sorted(keys) == ["DataKey", "LogsKey", "NotifyKey"]
     assert all(k["Properties"]["EnableKeyRotation"] for k in keys.values())
     users = keys["DataKey"]["Properties"]["KeyPolicy"]["Statement"][1]["Principal"]["AWS"]
     assert sorted(u["Fn::GetAtt"][0] for u in users) == [
         "CrawlerRole",
         "IngestionRole",
+        "LandingRole",
         "ProcessingRole",
         "QualityRole",
+    ]
+    notify = keys["NotifyKey"]["Properties"]["KeyPolicy"]["Statement"]
+    assert notify[2]["Principal"]["Service"] == [
+        "cloudwatch.amazonaws.com",
+        "events.amazonaws.com",
     ]
 
 
@@ -129,6 +135,12 @@ def test_every_taggable_resource_carries_the_cost_tags(resources):
         "AWS::KMS::Alias",
         "AWS::Glue::Database",
         "AWS::Glue::SecurityConfiguration",
+        # CloudFormation offers no Tags on these.
+        "AWS::SNS::Subscription",
+        "AWS::SNS::TopicPolicy",
+        "AWS::SQS::QueuePolicy",
+        "AWS::Lambda::Permission",
+        "AWS::Lambda::EventInvokeConfig",
     )
     for name, resource in resources.items():
         if resource["Type"] in untagged:

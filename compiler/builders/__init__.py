@@ -8,10 +8,22 @@ from troposphere import Template
 
 from ..diagnostics import raise_if_errors
 from ..plan import PipelinePlan
-from . import dynamodb, glue, iam, kms, outputs, s3
+from . import alarms, dashboard, dynamodb, events, glue, iam, kms, landing, notify, outputs, s3
 from .common import Stack
 
-BUILDERS = (iam.build, kms.build, s3.build, dynamodb.build, glue.build, outputs.build)
+BUILDERS = (
+    iam.build,
+    kms.build,
+    s3.build,
+    dynamodb.build,
+    glue.build,
+    notify.build,
+    landing.build,
+    events.build,
+    alarms.build,
+    dashboard.build,
+    outputs.build,
+)
 
 
 def build(plan: PipelinePlan) -> Template:

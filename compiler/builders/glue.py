@@ -20,7 +20,7 @@ from ..naming import logical_id
 from ..plan import JobPlan
 from .common import Stack, bucket_name, s3_uri
 from .dynamodb import table_id
-from .iam import role_id
+from .iam import TOPIC, role_id
 from .kms import DATA_KEY, LOGS_KEY
 
 DATABASE = "CatalogDatabase"
@@ -117,6 +117,7 @@ def job_arguments(stack: Stack, kind: str) -> dict:
         "--pipegen-run-state-table": Ref(table_id("run-state")),
         "--pipegen-bookmark-table": Ref(table_id("file-bookmarks")),
         "--pipegen-quality-table": Ref(table_id("quality-history")),
+        "--pipegen-topic-arn": Ref(TOPIC),
         "--TempDir": s3_uri("temp", "glue/"),
         "--enable-metrics": "true",
         "--enable-observability-metrics": "true",

@@ -65,6 +65,10 @@ CATALOG_ACTIONS = [
 ]
 
 
+TOPIC = "AlertTopic"
+DEFAULT_EVENT_BUS = account_arn("events", "event-bus/default")
+
+
 def role_id(name: str) -> str:
     return logical_id(name, "role")
 
@@ -120,6 +124,20 @@ def _statements(stack: Stack, name: str) -> list[dict]:
     if name == "crawler":
         return statements
     statements += _job_extras(stack, access["tables"])
+    statements += _alerting(name)
+    return statements
+
+
+def _alerting(name: str) -> list[dict]:
+    """Jobs publish alerts to the topic; quality also announces its result to EventBridge."""
+    statements = [
+        allow("PublishAlerts", ["sns:Publish"], [Ref(TOPIC)]),
+        allow(
+            "UseNotifyKey", ["kms:Decrypt", "kms:GenerateDataKey*"], [GetAtt("NotifyKey", "Arn")]
+        ),
+    ]
+    if name == "quality":
+        statements.append(allow("AnnounceQualityResult", ["events:PutEvents"], [DEFAULT_EVENT_BUS]))
     return statements
 
 

@@ -1,7 +1,9 @@
 """KMS keys: `AWS::KMS::Key`, `AWS::KMS::Alias`.
 
-Two keys, both rotated: `data` for S3, DynamoDB and Glue bookmarks; `logs` for CloudWatch Logs
-(the logs service may use it only for this account's Glue log groups). Key policies keep the
+Three keys, all rotated: `data` for S3, DynamoDB and Glue bookmarks; `logs` for CloudWatch Logs
+(the logs service may use it only for this account's Glue log groups and the landing function's);
+`notify` for the alert topic and the landing function's failure queue, which CloudWatch alarms
+and EventBridge write to, so those two services may use it. Key policies keep the
 account root as administrator (without it a key can become unmanageable) and name the roles
 that use each key. The data key is retained with the stack: the buckets and tables it protects
 are retained too, and data without its key is lost.
@@ -12,31 +14,64 @@ from __future__ import annotations
 from troposphere import GetAtt, Sub, kms
 
 from ..naming import JOBS, logical_id
-from .common import KEY_USE, Stack, policy
+from .common import KEY_USE, Stack, account_arn, policy
 from .iam import role_id
 
 DATA_KEY = "DataKey"
 LOGS_KEY = "LogsKey"
+NOTIFY_KEY = "NotifyKey"
+# Roles that read and write the pipeline's data, and the ones that publish alerts.
+DATA_ROLES = (*JOBS, "crawler", "landing")
+NOTIFY_ROLES = (*JOBS, "landing")
+# Services that deliver to the encrypted topic and queue on the pipeline's behalf.
+NOTIFY_SERVICES = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
 
 
 def build(stack: Stack) -> None:
-    roles = [GetAtt(role_id(r), "Arn") for r in (*JOBS, "crawler")]
-    data_users = {
-        "Sid": "UseByPipelineRoles",
-        "Effect": "Allow",
-        "Principal": {"AWS": roles},
-        "Action": KEY_USE,
-        "Resource": "*",
-    }
-    _key(stack, DATA_KEY, "data", "S3, DynamoDB and Glue bookmarks", data_users, retain=True)
+    _key(
+        stack,
+        DATA_KEY,
+        "data",
+        "S3, DynamoDB and Glue bookmarks",
+        [_role_use(DATA_ROLES)],
+        retain=True,
+    )
     _key(
         stack,
         LOGS_KEY,
         "logs",
-        "CloudWatch Logs of Glue jobs and crawlers",
-        _logs_use(),
+        "CloudWatch Logs of Glue jobs, crawlers and the landing function",
+        [_logs_use(stack)],
         retain=False,
     )
+    _key(
+        stack,
+        NOTIFY_KEY,
+        "notify",
+        "the alert topic and the landing function's failure queue",
+        [_role_use(NOTIFY_ROLES), _service_use()],
+        retain=False,
+    )
+
+
+def _role_use(roles: tuple[str, ...]) -> dict:
+    return {
+        "Sid": "UseByPipelineRoles",
+        "Effect": "Allow",
+        "Principal": {"AWS": [GetAtt(role_id(r), "Arn") for r in roles]},
+        "Action": KEY_USE,
+        "Resource": "*",
+    }
+
+
+def _service_use() -> dict:
+    return {
+        "Sid": "UseByAlarmAndEventDelivery",
+        "Effect": "Allow",
+        "Principal": {"Service": list(NOTIFY_SERVICES)},
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+        "Resource": "*",
+    }
 
 
 def _root_admin() -> dict:
@@ -49,31 +84,32 @@ def _root_admin() -> dict:
     }
 
 
-def _logs_use() -> dict:
+def _logs_use(stack: Stack) -> dict:
+    groups = ["/aws-glue/*", stack.plan.naming.landing_log_group]
     return {
-        "Sid": "UseByCloudWatchLogsForGlue",
+        "Sid": "UseByCloudWatchLogsForPipelineLogs",
         "Effect": "Allow",
         "Principal": {"Service": Sub("logs.${AWS::Region}.amazonaws.com")},
         "Action": KEY_USE,
         "Resource": "*",
         "Condition": {
             "ArnLike": {
-                "kms:EncryptionContext:aws:logs:arn": Sub(
-                    "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws-glue/*"
-                )
+                "kms:EncryptionContext:aws:logs:arn": [
+                    account_arn("logs", f"log-group:{group}") for group in groups
+                ]
             }
         },
     }
 
 
-def _key(stack: Stack, key_id: str, name: str, purpose: str, use: dict, retain: bool) -> None:
+def _key(stack: Stack, key_id: str, name: str, purpose: str, use: list[dict], retain: bool) -> None:
     naming = stack.plan.naming
     key = kms.Key(
         key_id,
         Description=f"pipegen {naming.prefix}: {purpose}",
         EnableKeyRotation=True,
         PendingWindowInDays=30,
-        KeyPolicy=policy(_root_admin(), use),
+        KeyPolicy=policy(_root_admin(), *use),
         Tags=stack.tags(),
     )
     key.DeletionPolicy = key.UpdateReplacePolicy = "Retain" if retain else "Delete"

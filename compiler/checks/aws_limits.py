@@ -20,6 +20,12 @@ LIMITS = {
     "glue_database": (1, 255),
     "dynamodb_table": (3, 255),
     "kms_alias": (1, 256),
+    "sns_topic": (1, 256),
+    "lambda_function": (1, 64),
+    "sqs_queue": (1, 80),
+    "log_group": (1, 512),
+    "dashboard": (1, 255),
+    "event_rule": (1, 64),
 }
 
 _BUCKET_CHARS = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")

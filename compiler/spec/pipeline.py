@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
+from .alerts import Alerts
 from .base import EnvName, Identifier, Model, PipelineName, Text
 from .quality import Quality
 from .sources import Source
@@ -144,4 +145,5 @@ class PipelineSpec(Model):
     transforms: dict[Identifier, Transform] = {}
     quality: Quality = Quality()
     schedule: Cron | None = None
+    alerts: Alerts = Alerts()
     retention: Retention = Retention()

@@ -1,0 +1,74 @@
+"""The alert topic: `AWS::SNS::Topic`, `::Subscription`, `::TopicPolicy`.
+
+One topic per pipeline and environment, encrypted with the notify key, with an email
+subscription per address in `alerts.email` (SNS asks each address to confirm). Only this
+stack's EventBridge rules, CloudWatch alarms in this account and the pipeline's roles (through
+their own policies) may publish, and only over TLS.
+"""
+
+from __future__ import annotations
+
+from troposphere import GetAtt, Ref, Sub, sns
+
+from ..naming import logical_id
+from .common import Stack, policy
+from .iam import TOPIC
+from .kms import NOTIFY_KEY
+
+
+def build(stack: Stack) -> None:
+    stack.add(
+        sns.Topic(
+            TOPIC,
+            TopicName=stack.plan.naming.topic,
+            DisplayName=f"pipegen {stack.plan.naming.prefix}"[:100],
+            KmsMasterKeyId=GetAtt(NOTIFY_KEY, "Arn"),
+            Tags=stack.tags(),
+        )
+    )
+    for index, address in enumerate(stack.plan.alerts.email, start=1):
+        stack.add(
+            sns.SubscriptionResource(
+                logical_id("alert", "email", str(index)),
+                TopicArn=Ref(TOPIC),
+                Protocol="email",
+                Endpoint=address,
+            )
+        )
+    stack.add(
+        sns.TopicPolicy(
+            logical_id(TOPIC, "policy"), Topics=[Ref(TOPIC)], PolicyDocument=_policy(stack)
+        )
+    )
+
+
+def _policy(stack: Stack) -> dict:
+    from .events import topic_rule_arns
+
+    topic = Ref(TOPIC)
+    return policy(
+        {
+            "Sid": "PublishByThisStacksRules",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sns:Publish",
+            "Resource": topic,
+            "Condition": {"ArnEquals": {"aws:SourceArn": topic_rule_arns(stack)}},
+        },
+        {
+            "Sid": "PublishByThisAccountsAlarms",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": "sns:Publish",
+            "Resource": topic,
+            "Condition": {"StringEquals": {"aws:SourceAccount": Sub("${AWS::AccountId}")}},
+        },
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "sns:Publish",
+            "Resource": topic,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+    )

@@ -1,0 +1,68 @@
+"""How long a Glue `cron()` schedule can leave between two runs, for the missed-run alarm.
+
+Evaluated hour by hour over 400 days (long enough for monthly schedules), so the answer is
+exact to the hour. Forms that depend on a month's length or weekday position (`L`, `W`, `#`)
+return None: the caller then asks for `alerts.missed_run_hours` instead of guessing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+
+MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
+WINDOW_HOURS = 400 * 24
+
+
+def max_gap_hours(cron: str) -> int | None:
+    """The longest stretch in whole hours between two scheduled runs, or None if unknown."""
+    fields = cron.removeprefix("cron(").removesuffix(")").split()
+    if len(fields) != 6 or any(c in "".join(fields) for c in "LW#"):
+        return None
+    _, hours, dom, month, dow, _ = fields
+    try:
+        allowed = (
+            _values(hours, 0, 23, []),
+            _values(dom, 1, 31, []),
+            _values(month, 1, 12, MONTHS),
+            _values(dow, 1, 7, DAYS),
+        )
+    except ValueError:
+        return None
+    start = datetime(2027, 1, 1, tzinfo=UTC)
+    runs = [h for h in range(WINDOW_HOURS) if _matches(start + timedelta(hours=h), allowed)]
+    if len(runs) < 2:
+        return None
+    return max(b - a for a, b in pairwise(runs))
+
+
+def _matches(at: datetime, allowed: tuple[set[int], ...]) -> bool:
+    hours, dom, month, dow = allowed
+    weekday = (at.weekday() + 1) % 7 + 1  # cron: 1 = Sunday
+    return at.hour in hours and at.month in month and at.day in dom and weekday in dow
+
+
+def _values(field: str, low: int, high: int, names: list[str]) -> set[int]:
+    if field in ("*", "?"):
+        return set(range(low, high + 1))
+    values: set[int] = set()
+    for part in field.split(","):
+        span, _, step = part.partition("/")
+        if span == "*":
+            first, last = low, high
+        elif "-" in span:
+            first, last = (_number(x, low, names) for x in span.split("-", 1))
+        else:
+            first = _number(span, low, names)
+            last = high if step else first
+        values.update(range(first, last + 1, int(step) if step else 1))
+    if not values or min(values) < low or max(values) > high:
+        raise ValueError(field)
+    return values
+
+
+def _number(token: str, low: int, names: list[str]) -> int:
+    if token.upper() in names:
+        return names.index(token.upper()) + low
+    return int(token)

@@ -1,0 +1,49 @@
+"""Spec model for `alerts`: who is told, and the thresholds of the stack's alarms."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, model_validator
+
+from .base import Model
+
+# Deliberately plain: SNS confirms the address by mail; this only keeps out what is plainly not one.
+Email = Annotated[
+    str, Field(pattern=r"^[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9.\-]{1,190}\.[A-Za-z]{2,24}$")
+]
+Pct = Annotated[float, Field(gt=0, le=100)]
+
+
+class JobDuration(Model):
+    """Alarm when a job has run for this share of its timeout (warn first, then alarm)."""
+
+    warn_pct: Pct = 50.0
+    alarm_pct: Pct = 75.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> JobDuration:
+        if self.warn_pct >= self.alarm_pct:
+            raise ValueError("warn_pct must be below alarm_pct")
+        return self
+
+
+class LandingFunction(Model):
+    """The function that checks each arriving file and starts the workflow."""
+
+    reserved_concurrency: Annotated[int, Field(ge=1, le=100)] = 2
+    timeout_seconds: Annotated[int, Field(ge=10, le=900)] = 60
+    max_retries: Annotated[int, Field(ge=0, le=2)] = 2
+
+
+class Alerts(Model):
+    email: Annotated[list[Email], Field(max_length=20)] = []
+    job_duration: JobDuration = JobDuration()
+    # Rows quarantined as a share of rows read, per source and batch.
+    error_rate_pct: Pct = 5.0
+    # Hours without a successful run before the missed-run alarm; derived from `schedule`
+    # when left out. CloudWatch evaluates at most 7 days back.
+    missed_run_hours: Annotated[int, Field(ge=1, le=168)] | None = None
+    # Width of the expected band of rows ingested, in standard deviations.
+    rows_anomaly_band: Annotated[float, Field(gt=0, le=10)] = 3.0
+    landing_function: LandingFunction = LandingFunction()

@@ -1,0 +1,40 @@
+"""Readable alert messages, one template each, shared by both homes.
+
+On AWS the compiler puts these templates into EventBridge input transformers (the `<name>`
+placeholders are EventBridge's own syntax); locally the runner fills them in with `render`, so
+a user sees the same sentence in their inbox and in `<lake>/_notifications.jsonl`.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Custom events the runtime puts on the default bus; EventBridge rules match these.
+EVENT_SOURCE = "pipegen"
+QUALITY_RESULT = "pipegen Quality Result"
+QUALITY_ALERT_OUTCOMES = ("warn", "fail")
+JOB_FAILED_STATES = ("FAILED", "TIMEOUT", "STOPPED", "ERROR")
+
+JOB_ENDED = (
+    "pipegen <pipeline>/<environment>: job <job> ended <state> at <time> (run <run>): <message>"
+)
+CRAWLER_FAILED = "pipegen <pipeline>/<environment>: crawler <crawler> failed at <time>: <message>"
+QUALITY = (
+    "pipegen <pipeline>/<environment>: quality <outcome>, score <score> "
+    "(warn below <warn_below>, fail below <fail_below>); published: <published>; report <report>"
+)
+FILE_REJECTED = (
+    "pipegen <pipeline>/<environment>: file <key> of source <source> was rejected: <reason>. "
+    "It was moved to <rejected_key>."
+)
+
+_PLACEHOLDER = re.compile(r"<([a-z_]+)>")
+
+
+def placeholders(template: str) -> list[str]:
+    return _PLACEHOLDER.findall(template)
+
+
+def render(template: str, values: dict[str, object]) -> str:
+    """Fill every `<name>`; a missing value is a bug in the caller, so it raises."""
+    return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), template)
