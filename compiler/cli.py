@@ -12,6 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .diagnostics import CompileError, render_all
+from .plan import PipelinePlan
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 ISSUES_URL = "https://github.com/pipegen/pipegen/issues"
@@ -70,12 +71,15 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("--out", type=Path, help="write to this file instead of stdout")
     schema.set_defaults(run=_schema)
     run = commands.add_parser("run", help="run the whole pipeline locally on Spark")
-    run.add_argument("spec", type=Path)
-    run.add_argument("--env", default="dev")
-    run.add_argument("--lake", type=Path, help="local lake folder (default: lake/<pipeline>-<env>)")
-    run.add_argument("--master", default="local[2]", help="Spark master (default: local[2])")
-    run.add_argument("--out", type=Path, default=Path("out"))
+    _local_options(run)
     run.set_defaults(run=_run)
+    watch = commands.add_parser(
+        "watch", help="run the pipeline locally whenever files land (Ctrl-C stops)"
+    )
+    _local_options(watch)
+    watch.add_argument("--interval", type=float, default=2.0, help="seconds between looks")
+    watch.add_argument("--max-runs", type=int, help="stop after this many runs")
+    watch.set_defaults(run=_watch)
     upload = commands.add_parser("upload", help="upload compiled artifacts to the scripts bucket")
     upload.add_argument("spec", type=Path)
     upload.add_argument("--env", default="dev")
@@ -86,6 +90,16 @@ def _parser() -> argparse.ArgumentParser:
     upload.add_argument("--endpoint-url", help="AWS endpoint (e.g. a local moto server)")
     upload.set_defaults(run=_upload)
     return parser
+
+
+def _local_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("spec", type=Path)
+    command.add_argument("--env", default="dev")
+    command.add_argument(
+        "--lake", type=Path, help="local lake folder (default: lake/<pipeline>-<env>)"
+    )
+    command.add_argument("--master", default="local[2]", help="Spark master (default: local[2])")
+    command.add_argument("--out", type=Path, default=Path("out"))
 
 
 def _add(
@@ -179,22 +193,37 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        raise UsageError("pipegen run needs Spark: pip install 'pipegen[local]'") from None
     from .run import run_pipeline, summary_table
 
-    plans = _plans_for([args.spec])[0]
-    if args.env not in plans:
-        raise UsageError(f"environment '{args.env}' is not defined in {args.spec}")
-    plan = plans[args.env]
-    lake = (args.lake or Path("lake") / f"{plan.name}-{plan.env}").resolve()
+    plan, lake = _local_plan(args)
     print(f"pipegen run {plan.name} ({plan.env}) on {args.master}; lake: {lake}")
     result = run_pipeline(plan, lake, args.out, args.master)
     if not result.nothing_to_do:
         print(summary_table(result))
     return result.exit_code
+
+
+def _local_plan(args: argparse.Namespace) -> tuple[PipelinePlan, Path]:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise UsageError(
+            f"pipegen {args.command} needs Spark: pip install 'pipegen[local]'"
+        ) from None
+    plans = _plans_for([args.spec])[0]
+    if args.env not in plans:
+        raise UsageError(f"environment '{args.env}' is not defined in {args.spec}")
+    plan = plans[args.env]
+    return plan, (args.lake or Path("lake") / f"{plan.name}-{plan.env}").resolve()
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from .watch import watch
+
+    plan, lake = _local_plan(args)
+    if args.interval <= 0:
+        raise UsageError("--interval must be above 0")
+    return watch(plan, lake, args.out, args.master, args.interval, max_runs=args.max_runs)
 
 
 def _upload(args: argparse.Namespace) -> int:

@@ -18,6 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipegen_runtime.landing import REJECTED_PREFIX, SNIFF_BYTES, check_file
+from pipegen_runtime.messages import FILE_REJECTED, JOB_ENDED, render
+from pipegen_runtime.metrics import JsonLinesMetrics
+from pipegen_runtime.notify import LogNotifier
 from pipegen_runtime.state import SqliteState
 from pipegen_runtime.storage import LocalStorage
 
@@ -66,15 +69,40 @@ def run_pipeline(
             result.summaries[stage] = json.loads(summary_path.read_text())
         if code != 0:
             result.exit_code = EXIT_BLOCKED if code == EXIT_BLOCKED else EXIT_FAILED
+            if code != EXIT_BLOCKED:
+                _job_failed(plan, lake, stage, run_id, result.summaries.get(stage, {}))
             break
     return result
+
+
+def _job_failed(plan: PipelinePlan, lake: Path, stage: str, run_id: str, summary: dict) -> None:
+    """What the job-failed rule sends on AWS, recorded for a local run."""
+    values = {
+        "pipeline": plan.name,
+        "environment": plan.env,
+        "job": plan.naming.job(stage),
+        "state": "FAILED",
+        "time": datetime.now(UTC).isoformat(timespec="seconds"),
+        "run": run_id,
+        "message": summary.get("error", "the job exited with an error; see its log"),
+    }
+    LogNotifier(lake / "_notifications.jsonl").send(
+        f"pipegen {plan.name}/{plan.env}: {stage} failed", render(JOB_ENDED, values)
+    )
 
 
 def landing_check(
     plan: PipelinePlan, storage: LocalStorage, state: SqliteState, echo
 ) -> tuple[int, list[tuple[str, str]]]:
-    """Check new files against their source's `accept` rules; move rejected ones aside."""
+    """Check new files against their source's `accept` rules; move rejected ones aside.
+
+    Rejections are reported as the landing function reports them: a notification with the
+    same message and a FilesRejected metric with the same dimensions.
+    """
     accepted, rejected = 0, []
+    lake = storage.root
+    metrics = JsonLinesMetrics(lake / "_metrics" / "metrics.jsonl", plan.name, plan.env, "landing")
+    notifier = LogNotifier(lake / "_notifications.jsonl")
     for source in plan.sources:
         config = source.spec.model_dump(mode="json", by_alias=True)
         done = state.committed_objects(source.name)
@@ -89,6 +117,22 @@ def landing_check(
             reject(storage, obj.key, verdict.reason)
             rejected.append((obj.key, verdict.reason))
             echo(f"rejected {obj.key}: {verdict.reason} (moved to raw/{REJECTED_PREFIX})")
+            metrics.put("FilesRejected", 1, Source=source.name)
+            notifier.send(
+                f"pipegen {plan.name}/{plan.env}: file rejected",
+                render(
+                    FILE_REJECTED,
+                    {
+                        "pipeline": plan.name,
+                        "environment": plan.env,
+                        "key": obj.key,
+                        "source": source.name,
+                        "reason": verdict.reason,
+                        "rejected_key": REJECTED_PREFIX + obj.key,
+                    },
+                ),
+            )
+    metrics.flush()
     return accepted, rejected
 
 
@@ -165,6 +209,8 @@ def _run_job(
             stdout=handle,
             stderr=subprocess.STDOUT,
             env=environment,
+            # Its own session: Ctrl-C reaches pipegen, which decides (watch: finish the run).
+            start_new_session=True,
         )
     took = time.monotonic() - started
     verdict = {0: "done", EXIT_BLOCKED: "BLOCKED by quality"}.get(code, f"FAILED (exit {code})")

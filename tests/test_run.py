@@ -8,13 +8,14 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import REPO, SAMPLES
+from helpers import REPO, SAMPLES, compile_all
 
 pytestmark = pytest.mark.spark
 
@@ -126,6 +127,66 @@ def test_daily_delays_equal_an_independent_computation(clean_run, spark):
 
     assert rows(actual) == rows(expected)
     assert actual.count() > 500
+
+
+def test_the_run_publishes_every_custom_metric_the_alarms_watch(clean_run):
+    """The alarms' custom metrics are exactly (name, dimensions) pairs a real run published."""
+    lake, _ = clean_run
+    published = {
+        (m["name"], json.dumps(m["dimensions"], sort_keys=True))
+        for m in map(json.loads, (lake / "_metrics" / "metrics.jsonl").read_text().splitlines())
+    }
+    template = json.loads(compile_all(SPEC, "flights.yaml")["dev"]["template.json"])
+    watched = set()
+    for resource in template["Resources"].values():
+        if resource["Type"] != "AWS::CloudWatch::Alarm":
+            continue
+        props = resource["Properties"]
+        queries = [q["MetricStat"]["Metric"] for q in props.get("Metrics", []) if "MetricStat" in q]
+        for metric in queries or [props]:
+            if metric["Namespace"] == "pipegen":
+                dims = {d["Name"]: d["Value"] for d in metric["Dimensions"]}
+                watched.add((metric["MetricName"], json.dumps(dims, sort_keys=True)))
+    # FilesRejected needs a rejected file: tests/test_local_parity.py covers it.
+    assert len(watched) > 5
+    assert {w for w in watched if w[0] != "FilesRejected"} <= published
+    events = (lake / "_events.jsonl").read_text().splitlines()
+    assert json.loads(events[-1])["detail-type"] == "pipegen Quality Result"
+
+
+def test_watch_runs_the_workflow_when_a_file_lands_and_stops_on_ctrl_c(tmp_path):
+    spec = REPO / "tests" / "golden" / "valid" / "minimal" / "spec.yaml"
+    lake = tmp_path / "lake"
+    watcher = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "pipegen_compiler", "watch", str(spec)),
+            *("--lake", str(lake), "--out", str(tmp_path / "out"), "--interval", "0.5"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert "watching" in watcher.stdout.readline()
+        landing = lake / "raw" / "incoming" / "orders"
+        staged = tmp_path / "orders_1.jsonl"
+        staged.write_text("".join(f'{{"id": {i}, "amount": {i * 1.5}}}\n' for i in range(50)))
+        shutil.copy(staged, landing / staged.name)
+        lines = []
+        for line in watcher.stdout:
+            lines.append(line)
+            if "watching again" in line:
+                break
+        watcher.send_signal(signal.SIGINT)
+        rest, _ = watcher.communicate(timeout=60)
+    finally:
+        watcher.kill()
+    output = "".join(lines) + rest
+    assert watcher.returncode == 0, output
+    assert "1 new file(s): running the workflow" in output
+    assert "run 1 ended with exit code 0" in output and output.rstrip().endswith("stopped")
+    summary = json.loads(next((lake / "_runs").glob("*/ingestion.json")).read_text())
+    assert summary["sources"][0]["rows_written"] == 50
 
 
 def test_second_run_with_no_new_files_does_nothing(clean_run, tmp_path):
