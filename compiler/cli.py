@@ -35,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`pipegen cost ... | head`); nothing left to tell anyone.
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - interpreter exit flushes it
+        return EXIT_OK
     except Exception:
         return _internal_error()
 
@@ -67,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add(commands, "compile", "validate specs and write out/<pipeline>/<env>/", _compile)
     _add(commands, "validate", "check specs in every environment; write nothing", _validate)
+    cost = commands.add_parser("cost", help="estimate the monthly AWS cost of a spec's stack")
+    cost.add_argument("spec", type=Path)
+    cost.add_argument("--env", default="dev")
+    cost.add_argument("--format", choices=("text", "json"), default="text")
+    cost.set_defaults(run=_cost)
     schema = commands.add_parser("schema", help="print the JSON Schema of the spec language")
     schema.add_argument("--out", type=Path, help="write to this file instead of stdout")
     schema.set_defaults(run=_schema)
@@ -110,6 +119,10 @@ def _add(
 ) -> None:
     command = commands.add_parser(name, help=help_text)
     command.add_argument("specs", nargs="+", type=Path, metavar="SPEC")
+    if name == "validate":
+        command.add_argument(
+            "--strict", action="store_true", help="an estimate over the budget is an error"
+        )
     if name == "compile":
         command.add_argument("--env", default="dev", help="environment (default: dev)")
         command.add_argument(
@@ -175,9 +188,35 @@ def _report_written(target: Path, files: dict[str, bytes]) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .budget_check import budget_findings
+
+    findings = []
     for plans in _plans_for(args.specs):
         any_plan = plans[next(iter(plans))]
         print(f"{any_plan.spec_file}: ok ({', '.join(sorted(plans))})")
+        for env in sorted(plans):
+            findings += budget_findings(plans[env], args.strict)
+    if findings:
+        sys.stderr.write(render_all(findings))
+    return EXIT_FINDINGS if any(f.is_error for f in findings) else EXIT_OK
+
+
+def _cost(args: argparse.Namespace) -> int:
+    from .cost import as_json, as_text, estimate, usage_for
+    from .pipeline import compile_plan
+
+    plans = _plans_for([args.spec])[0]
+    if args.env not in plans:
+        raise UsageError(f"environment '{args.env}' is not defined in {args.spec}")
+    plan = plans[args.env]
+    template = json.loads(compile_plan(plan).files["template.json"])
+    result = estimate(usage_for(plan, template))
+    if args.format == "json":
+        print(json.dumps(as_json(result), indent=2, sort_keys=True))
+    else:
+        print(as_text(result, f"{plan.name} ({plan.env}, {plan.region})"))
+        if plan.budget:
+            print(f"  budget: ${plan.budget.monthly_usd:,.2f} a month")
     return EXIT_OK
 
 

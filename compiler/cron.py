@@ -17,7 +17,26 @@ WINDOW_HOURS = 400 * 24
 
 def max_gap_hours(cron: str) -> int | None:
     """The longest stretch in whole hours between two scheduled runs, or None if unknown."""
+    runs = _firing_hours(cron.removeprefix("cron(").removesuffix(")").split())
+    if runs is None or len(runs) < 2:
+        return None
+    return max(b - a for a, b in pairwise(runs))
+
+
+def runs_per_month(cron: str, hours_per_month: int = 730) -> float | None:
+    """How many times a month the schedule fires, or None if unknown."""
     fields = cron.removeprefix("cron(").removesuffix(")").split()
+    hourly = _firing_hours(fields)
+    if hourly is None:
+        return None
+    try:
+        per_hour = len(_values(fields[0], 0, 59, []))
+    except ValueError:
+        return None
+    return len(hourly) * per_hour * hours_per_month / WINDOW_HOURS
+
+
+def _firing_hours(fields: list[str]) -> list[int] | None:
     if len(fields) != 6 or any(c in "".join(fields) for c in "LW#"):
         return None
     _, hours, dom, month, dow, _ = fields
@@ -31,10 +50,7 @@ def max_gap_hours(cron: str) -> int | None:
     except ValueError:
         return None
     start = datetime(2027, 1, 1, tzinfo=UTC)
-    runs = [h for h in range(WINDOW_HOURS) if _matches(start + timedelta(hours=h), allowed)]
-    if len(runs) < 2:
-        return None
-    return max(b - a for a, b in pairwise(runs))
+    return [h for h in range(WINDOW_HOURS) if _matches(start + timedelta(hours=h), allowed)]
 
 
 def _matches(at: datetime, allowed: tuple[set[int], ...]) -> bool:

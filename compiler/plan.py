@@ -12,6 +12,7 @@ from .diagnostics import Span
 from .load import SourceMap
 from .naming import Naming
 from .spec.alerts import Alerts
+from .spec.budget import Budget
 from .spec.pipeline import JobSettings, Retention
 from .spec.quality import Quality
 from .spec.sources import Source
@@ -68,6 +69,7 @@ class PipelinePlan:
     schedule: str | None
     retention: Retention
     alerts: Alerts
+    budget: Budget | None
     # Hours without a successful run before the missed-run alarm; None: no such alarm.
     missed_run_hours: int | None
     naming: Naming

@@ -95,6 +95,7 @@ def resolve(spec: PipelineSpec, env: str, smap: SourceMap) -> PipelinePlan:
         schedule=spec.schedule,
         retention=spec.retention,
         alerts=spec.alerts,
+        budget=spec.budget,
         missed_run_hours=missed_run_hours(spec),
         naming=Naming(spec.pipeline, env, environment.region),
         environments=tuple(sorted(spec.environments)),

@@ -1,8 +1,8 @@
 """The landing check: does an arriving file belong to a source, and may it be ingested?
 
 Standard library only: the local runner calls it in-process, and the landing function on AWS
-(issue 4) ships the same module. Checks: size, extension, name pattern, and the content's
-type sniffed from its first bytes.
+carries this module's text inline (see landing_function.py). Checks: size, extension, name
+pattern, and the content's type sniffed from its first bytes.
 """
 
 from __future__ import annotations

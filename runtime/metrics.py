@@ -1,7 +1,8 @@
 """Metrics: CloudWatch on AWS, a JSON-lines file locally; same names, same dimensions.
 
 Namespace `pipegen`; dimensions Pipeline, Environment, Job, and Source or Table where the
-metric is about one dataset. Alarms (issue 4) are built from exactly these names.
+metric is about one dataset. The stack's alarms and dashboard are built from exactly these
+names and from PUBLISHED below.
 """
 
 from __future__ import annotations

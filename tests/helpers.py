@@ -24,10 +24,12 @@ def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
 
 
 def cfn_lint_findings(template_text: str) -> list[str]:
-    """cfn-lint errors and warnings (informational notes excluded), offline, via its API."""
-    from cfnlint.api import lint_all
+    """cfn-lint errors and warnings (informational notes excluded), offline, via its API, for
+    the region the template is compiled for (named in its metadata)."""
+    from cfnlint.api import lint
 
-    return [str(m) for m in lint_all(template_text) if m.rule.id[0] in ("E", "W")]
+    region = json.loads(template_text)["Metadata"]["pipegen"]["region"]
+    return [str(m) for m in lint(template_text, regions=[region]) if m.rule.id[0] in ("E", "W")]
 
 
 def template_of(files: dict[str, bytes]) -> dict:

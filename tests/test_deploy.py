@@ -1,8 +1,9 @@
 """The reference template deploys to a moto server, and `pipegen upload` puts the artifacts
 exactly where the deployed jobs look for them.
 
-moto's CloudFormation creates the S3 buckets, KMS keys and aliases, IAM roles and DynamoDB
-tables; it accepts AWS::Glue::* and AWS::IAM::RolePolicy without creating them (it warns "No
+moto's CloudFormation creates the S3 buckets, KMS keys and aliases, IAM roles, DynamoDB
+tables, the SNS topic, the SQS queue, the Lambda function and the EventBridge rules; it accepts
+AWS::Glue::*, AWS::IAM::RolePolicy, the alarms and the policies without creating them (it warns "No
 Moto CloudFormation support"), so the job locations are read from the deployed template.
 """
 
@@ -154,3 +155,36 @@ def test_deployed_buckets_are_encrypted_and_tagged_and_tables_exist(deployed, mo
         "flights-dev-quality-history",
         "flights-dev-run-state",
     ]
+
+
+def test_monitoring_resources_are_created(deployed, moto_endpoint):
+    """What moto creates of the monitoring part: the rules, the topic, the failure queue and the
+    function. It accepts the alarms, the dashboard, the email subscriptions, the Lambda invoke
+    config and the topic and queue policies without creating them; cfn-lint and
+    tests/test_monitoring.py check those from the template."""
+    rules = boto3.client("events", endpoint_url=moto_endpoint).list_rules(NamePrefix="flights-dev")
+    assert len(rules["Rules"]) == 7
+    topics = boto3.client("sns", endpoint_url=moto_endpoint).list_topics()["Topics"]
+    assert any(t["TopicArn"].endswith(":flights-dev-alerts") for t in topics)
+    sqs = boto3.client("sqs", endpoint_url=moto_endpoint)
+    url = sqs.get_queue_url(QueueName="flights-dev-landing-failures")["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attributes["KmsMasterKeyId"].startswith("arn:")
+    function = boto3.client("lambda", endpoint_url=moto_endpoint).get_function(
+        FunctionName="flights-dev-landing"
+    )
+    assert function["Configuration"]["Runtime"] == "python3.12"
+
+
+def test_budget_and_anomaly_resources_deploy(deployed, moto_endpoint):
+    """The stack with the budget, anomaly monitor and subscription reaches CREATE_COMPLETE.
+    moto accepts these three types without creating them (it warns "not supported by moto's
+    CloudFormation implementation"); their properties are checked from the template by
+    tests/test_cost.py and cfn-lint."""
+    _, template, _ = deployed
+    cost_types = {"AWS::Budgets::Budget", "AWS::CE::AnomalyMonitor", "AWS::CE::AnomalySubscription"}
+    assert cost_types <= {r["Type"] for r in template["Resources"].values()}
+    stack = boto3.client("cloudformation", endpoint_url=moto_endpoint).describe_stacks(
+        StackName="flights-dev"
+    )["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE"

@@ -76,7 +76,9 @@ def test_keys_rotate_and_name_their_users(resources):
     ]
     notify = keys["NotifyKey"]["Properties"]["KeyPolicy"]["Statement"]
     assert notify[2]["Principal"]["Service"] == [
+        "budgets.amazonaws.com",  # the reference spec has a budget
         "cloudwatch.amazonaws.com",
+        "costalerts.amazonaws.com",
         "events.amazonaws.com",
     ]
 
@@ -145,8 +147,10 @@ def test_every_taggable_resource_carries_the_cost_tags(resources):
     for name, resource in resources.items():
         if resource["Type"] in untagged:
             continue
-        tags = resource["Properties"]["Tags"]
+        props = resource["Properties"]
+        tags = props.get("Tags", props.get("ResourceTags"))
         pairs = tags if isinstance(tags, dict) else {t["Key"]: t["Value"] for t in tags}
         assert pairs["pipegen:pipeline"] == "flights", name
         assert pairs["pipegen:environment"] == "dev", name
+        assert pairs["pipegen:stack"] == "flights-dev", name
         assert pairs["cost-center"] == "1234", name

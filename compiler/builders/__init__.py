@@ -8,7 +8,20 @@ from troposphere import Template
 
 from ..diagnostics import raise_if_errors
 from ..plan import PipelinePlan
-from . import alarms, dashboard, dynamodb, events, glue, iam, kms, landing, notify, outputs, s3
+from . import (
+    alarms,
+    budget,
+    dashboard,
+    dynamodb,
+    events,
+    glue,
+    iam,
+    kms,
+    landing,
+    notify,
+    outputs,
+    s3,
+)
 from .common import Stack
 
 BUILDERS = (
@@ -22,6 +35,7 @@ BUILDERS = (
     events.build,
     alarms.build,
     dashboard.build,
+    budget.build,
     outputs.build,
 )
 
@@ -37,6 +51,7 @@ def build(plan: PipelinePlan) -> Template:
                 "apiVersion": "pipegen/v1",
                 "pipeline": plan.name,
                 "environment": plan.env,
+                "region": plan.region,
                 "spec": PurePath(plan.spec_file).name,
             }
         }

@@ -12,6 +12,7 @@ from ..diagnostics import Diagnostic
 from ..naming import logical_id
 from ..plan import PipelinePlan
 
+STACK_TAG = "pipegen:stack"
 # What a role (or the logs service) may do with a key it uses; one list for both sides.
 KEY_USE = [
     "kms:Decrypt",
@@ -47,6 +48,8 @@ class Stack:
         own = [
             ("pipegen:pipeline", self.plan.name),
             ("pipegen:environment", self.plan.env),
+            # Pipeline and environment in one value: what the budget and anomaly monitor filter on.
+            (STACK_TAG, self.plan.naming.prefix),
             ("pipegen:spec", PurePath(self.plan.spec_file).name),
         ]
         return sorted([*self.plan.tags, *own])

@@ -25,6 +25,8 @@ DATA_ROLES = (*JOBS, "crawler", "landing")
 NOTIFY_ROLES = (*JOBS, "landing")
 # Services that deliver to the encrypted topic and queue on the pipeline's behalf.
 NOTIFY_SERVICES = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
+# With a budget, AWS Budgets and Cost Anomaly Detection publish to the topic too.
+COST_SERVICES = ("budgets.amazonaws.com", "costalerts.amazonaws.com")
 
 
 def build(stack: Stack) -> None:
@@ -49,7 +51,7 @@ def build(stack: Stack) -> None:
         NOTIFY_KEY,
         "notify",
         "the alert topic and the landing function's failure queue",
-        [_role_use(NOTIFY_ROLES), _service_use()],
+        [_role_use(NOTIFY_ROLES), _service_use(notify_services(stack))],
         retain=False,
     )
 
@@ -64,11 +66,15 @@ def _role_use(roles: tuple[str, ...]) -> dict:
     }
 
 
-def _service_use() -> dict:
+def notify_services(stack: Stack) -> list[str]:
+    return sorted([*NOTIFY_SERVICES, *(COST_SERVICES if stack.plan.budget else ())])
+
+
+def _service_use(services: list[str]) -> dict:
     return {
-        "Sid": "UseByAlarmAndEventDelivery",
+        "Sid": "UseByAlertDelivery",
         "Effect": "Allow",
-        "Principal": {"Service": list(NOTIFY_SERVICES)},
+        "Principal": {"Service": services},
         "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
         "Resource": "*",
     }

@@ -13,7 +13,7 @@ from troposphere import GetAtt, Ref, Sub, sns
 from ..naming import logical_id
 from .common import Stack, policy
 from .iam import TOPIC
-from .kms import NOTIFY_KEY
+from .kms import COST_SERVICES, NOTIFY_KEY
 
 
 def build(stack: Stack) -> None:
@@ -63,6 +63,7 @@ def _policy(stack: Stack) -> dict:
             "Resource": topic,
             "Condition": {"StringEquals": {"aws:SourceAccount": Sub("${AWS::AccountId}")}},
         },
+        *_cost_publishers(stack),
         {
             "Sid": "DenyInsecureTransport",
             "Effect": "Deny",
@@ -72,3 +73,19 @@ def _policy(stack: Stack) -> dict:
             "Condition": {"Bool": {"aws:SecureTransport": "false"}},
         },
     )
+
+
+def _cost_publishers(stack: Stack) -> list[dict]:
+    """With a budget: AWS Budgets and Cost Anomaly Detection, for this account only."""
+    if stack.plan.budget is None:
+        return []
+    return [
+        {
+            "Sid": "PublishByThisAccountsCostAlerts",
+            "Effect": "Allow",
+            "Principal": {"Service": list(COST_SERVICES)},
+            "Action": "sns:Publish",
+            "Resource": Ref(TOPIC),
+            "Condition": {"StringEquals": {"aws:SourceAccount": Sub("${AWS::AccountId}")}},
+        }
+    ]

@@ -1,4 +1,4 @@
-"""PG402-PG409: settings that are each valid alone but make no sense together."""
+"""PG402-PG411: settings that are each valid alone but make no sense together."""
 
 from __future__ import annotations
 
@@ -10,6 +10,24 @@ from ..plan import PipelinePlan
 from ..spec.sources import CSV_ONLY_OPTIONS, TEXT_ONLY_OPTIONS
 
 _TEXT_FORMATS = ("csv", "json", "jsonl", "auto")
+# Regions whose CloudFormation has no AWS::Budgets::Budget or AWS::CE::Anomaly* (cfn-lint's
+# region schemas, 2026-11): a budget there cannot be part of the stack.
+NO_BUDGET_REGIONS = frozenset(
+    {
+        "af-south-1",
+        "ap-east-1",
+        "ap-northeast-3",
+        "ap-south-2",
+        "ap-southeast-3",
+        "ap-southeast-4",
+        "eu-central-2",
+        "eu-north-1",
+        "eu-south-1",
+        "eu-south-2",
+        "il-central-1",
+        "me-central-1",
+    }
+)
 RESERVED_TAG_PREFIXES = ("aws:", "pipegen:")
 
 
@@ -19,6 +37,7 @@ def check(plan: PipelinePlan) -> Iterator[Diagnostic]:
     yield from _overlapping_landings(plan)
     yield from _tags(plan)
     yield from _thresholds(plan)
+    yield from _budget(plan)
 
 
 def _read_options(plan: PipelinePlan) -> Iterator[Diagnostic]:
@@ -111,3 +130,26 @@ def _thresholds(plan: PipelinePlan) -> Iterator[Diagnostic]:
                     f"quality rule {kind} on '{table}': "
                     f"warn_pct ({warn:g}) is below min_pct ({floor:g})",
                 )
+
+
+def _budget(plan: PipelinePlan) -> Iterator[Diagnostic]:
+    if plan.budget is None:
+        return
+    smap = plan.source_map
+    if plan.region in NO_BUDGET_REGIONS:
+        yield Diagnostic(
+            smap.at(("budget",)),
+            "PG410",
+            f"budget in environment '{plan.env}': CloudFormation in {plan.region} cannot create "
+            "AWS Budgets or cost anomaly monitors. Leave `budget` out for this environment "
+            "(an environment override of `budget: null`) and create the budget elsewhere",
+        )
+    minutes = plan.budget.expected.job_minutes
+    for job in plan.jobs:
+        if minutes > job.settings.timeout_minutes:
+            yield Diagnostic(
+                smap.at(("budget", "expected", "job_minutes")),
+                "PG411",
+                f"budget.expected.job_minutes ({minutes:g}) is over the {job.kind} job's "
+                f"timeout ({job.settings.timeout_minutes} minutes); no run can take that long",
+            )

@@ -37,7 +37,8 @@ class LandingFunction(Model):
 
 
 class Alerts(Model):
-    email: Annotated[list[Email], Field(max_length=20)] = []
+    # At most 10: AWS Budgets takes 10 email subscribers per notification.
+    email: Annotated[list[Email], Field(max_length=10)] = []
     job_duration: JobDuration = JobDuration()
     # Rows quarantined as a share of rows read, per source and batch.
     error_rate_pct: Pct = 5.0

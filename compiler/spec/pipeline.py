@@ -8,6 +8,7 @@ from pydantic import BeforeValidator, Field
 
 from .alerts import Alerts
 from .base import EnvName, Identifier, Model, PipelineName, Text
+from .budget import Budget
 from .quality import Quality
 from .sources import Source
 from .transforms import Transform
@@ -146,4 +147,5 @@ class PipelineSpec(Model):
     quality: Quality = Quality()
     schedule: Cron | None = None
     alerts: Alerts = Alerts()
+    budget: Budget | None = None
     retention: Retention = Retention()
