@@ -449,7 +449,7 @@ def test_quality_failure_with_block_publishes_nothing_and_exits_4(tmp_path):
     assert "BLOCKED: not published" in result.stdout
     assert not (lake / "curated" / "big_orders").exists()
     notes = [json.loads(line) for line in (lake / "_notifications.jsonl").read_text().splitlines()]
-    assert any("NOT published" in n["message"] for n in notes)
+    assert any("quality fail" in n["message"] and "published: no" in n["message"] for n in notes)
     report = json.loads(next((lake / "curated" / "_quality").rglob("report.json")).read_text())
     (rule,) = report["tables"]["big_orders"]["rules"]
     assert (rule["status"], rule["failed"], rule["checked"]) == ("fail", 1, 3)

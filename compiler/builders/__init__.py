@@ -6,6 +6,7 @@ from pathlib import PurePath
 
 from troposphere import Template
 
+from .. import policy
 from ..diagnostics import raise_if_errors
 from ..plan import PipelinePlan
 from . import (
@@ -59,6 +60,7 @@ def build(plan: PipelinePlan) -> Template:
     for run in BUILDERS:
         run(stack)
     raise_if_errors(stack.problems)
+    raise_if_errors(policy.check(stack.template.to_dict(), plan))
     return stack.template
 
 
