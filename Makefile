@@ -6,9 +6,21 @@ BIN := $(VENV)/bin
 LAKE ?= lake/flights-dev
 SAMPLES := tests/data/nycflights13
 
-.PHONY: setup run run-full demo test lint bench bench-spark clean
+CHECKOV_VENV ?= .venv-checkov
+CHECKOV_VERSION ?= 3.3.30
+
+.PHONY: setup checkov run run-full demo test lint bench bench-spark clean
 
 setup: $(VENV)/.installed
+
+# checkov pins its own dependencies, so it lives in its own environment (tests call it there).
+checkov: $(CHECKOV_VENV)/.installed
+
+$(CHECKOV_VENV)/.installed:
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
+	touch $@
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +56,7 @@ demo: setup
 	$(BIN)/pipegen validate specs/*.yaml
 	$(BIN)/pipegen compile specs/flights.yaml --env dev
 
-test: setup
+test: setup checkov
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest

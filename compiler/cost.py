@@ -351,6 +351,11 @@ def usage_for(plan: PipelinePlan, template: dict[str, Any], hours_per_month: int
     custom += len(plan.quality.tables) * sum(1 for j, _ in PUBLISHED.values() if j == "quality")
     custom += len(JOBS)  # DurationSeconds per job
     run_hours = math.ceil(3 * minutes / 60)
+    if resources_by_type.get("AWS::EC2::NatGateway"):
+        assumptions.append(
+            "NAT gateway data is not estimated: S3 and DynamoDB traffic takes the gateway "
+            "endpoints, AWS APIs the interface endpoints"
+        )
     assumptions += [
         f"{LOG_GB_PER_JOB_RUN} GB of logs a job run; Parquet zones hold "
         f"{PARQUET_SHARE_OF_RAW:.0%} of the raw volume; {S3_PUTS_PER_RUN} S3 writes and "
@@ -361,6 +366,9 @@ def usage_for(plan: PipelinePlan, template: dict[str, Any], hours_per_month: int
         jobs=jobs,
         crawls=runs * resources_by_type.get("AWS::Glue::Crawler", 0),
         catalog_objects=len(plan.sources) + len(plan.transforms),
+        nat_gateways=resources_by_type.get("AWS::EC2::NatGateway", 0),
+        availability_zones=plan.network.availability_zones if plan.network.vpc else 0,
+        interface_endpoints=_interface_endpoints(template),
         kms_keys=resources_by_type.get("AWS::KMS::Key", 0),
         alarm_metrics=_alarm_metrics(template),
         dashboards=resources_by_type.get("AWS::CloudWatch::Dashboard", 0),
@@ -415,6 +423,15 @@ def _by_type(template: dict[str, Any]) -> dict[str, int]:
     for resource in template["Resources"].values():
         counts[resource["Type"]] = counts.get(resource["Type"], 0) + 1
     return counts
+
+
+def _interface_endpoints(template: dict[str, Any]) -> int:
+    return sum(
+        1
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::EC2::VPCEndpoint"
+        and r["Properties"].get("VpcEndpointType") == "Interface"
+    )
 
 
 def _alarm_count(template: dict[str, Any]) -> int:

@@ -122,6 +122,18 @@ class Naming:
     def dashboard(self) -> str:
         return self.prefix
 
+    def connection(self, index: int) -> str:
+        return f"{self.prefix}-network-{index + 1}"
+
+    @property
+    def flow_log_group(self) -> str:
+        return f"/aws/vpc/flow-logs/{self.prefix}"
+
+    def network_physical(self, zones: int) -> list[tuple[str, str]]:
+        """Names that exist only with `network.vpc`."""
+        names = [("glue_name", self.connection(i)) for i in range(zones)]
+        return [*names, ("iam_role", self.role("flow-logs")), ("log_group", self.flow_log_group)]
+
     def all_physical(self) -> list[tuple[str, str]]:
         """(kind, example name) for every derived physical name, for the AWS-limit checks."""
         names = [("s3_bucket", self.bucket_example(z)) for z in ZONES]

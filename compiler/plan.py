@@ -13,6 +13,7 @@ from .load import SourceMap
 from .naming import Naming
 from .spec.alerts import Alerts
 from .spec.budget import Budget
+from .spec.network import Network
 from .spec.pipeline import JobSettings, Retention
 from .spec.quality import Quality
 from .spec.sources import Source
@@ -70,6 +71,7 @@ class PipelinePlan:
     retention: Retention
     alerts: Alerts
     budget: Budget | None
+    network: Network
     # Hours without a successful run before the missed-run alarm; None: no such alarm.
     missed_run_hours: int | None
     naming: Naming

@@ -96,6 +96,7 @@ def resolve(spec: PipelineSpec, env: str, smap: SourceMap) -> PipelinePlan:
         retention=spec.retention,
         alerts=spec.alerts,
         budget=spec.budget,
+        network=spec.network,
         missed_run_hours=missed_run_hours(spec),
         naming=Naming(spec.pipeline, env, environment.region),
         environments=tuple(sorted(spec.environments)),

@@ -168,7 +168,7 @@ def test_budget_and_anomaly_alerts_filter_on_this_stack_and_reach_the_topic():
     assert cost["Principal"]["Service"] == ["budgets.amazonaws.com", "costalerts.amazonaws.com"]
     prod = json.loads(compile_all(SPEC, "flights.yaml")["prod"]["template.json"])
     assert (
-        prod["Resources"]["MonthlyBudget"]["Properties"]["Budget"]["BudgetLimit"]["Amount"] == 300
+        prod["Resources"]["MonthlyBudget"]["Properties"]["Budget"]["BudgetLimit"]["Amount"] == 400
     )
 
 

@@ -43,3 +43,4 @@ def test_reference_uses_source_kinds_detection_overrides_and_schedule():
     assert any(e.overrides for e in spec.environments.values())
     assert spec.jobs and spec.schedule
     assert spec.alerts.email and "alerts" in spec.environments["prod"].overrides
+    assert spec.budget and "network" in spec.environments["prod"].overrides

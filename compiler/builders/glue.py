@@ -22,6 +22,7 @@ from .common import Stack, bucket_name, s3_uri
 from .dynamodb import table_id
 from .iam import TOPIC, role_id
 from .kms import DATA_KEY, LOGS_KEY
+from .network import connection_id
 
 DATABASE = "CatalogDatabase"
 SECURITY = "SecurityConfiguration"
@@ -149,7 +150,16 @@ def _job(stack: Stack, job: JobPlan) -> glue.Job:
         ExecutionProperty=glue.ExecutionProperty(MaxConcurrentRuns=1),
         SecurityConfiguration=Ref(SECURITY),
         Tags=stack.tag_map(),
+        **_connections(stack),
     )
+
+
+def _connections(stack: Stack) -> dict:
+    """With `network.vpc`, the job runs in the private subnets (one connection per zone)."""
+    if not stack.plan.network.vpc:
+        return {}
+    zones = range(stack.plan.network.availability_zones)
+    return {"Connections": glue.ConnectionsList(Connections=[Ref(connection_id(i)) for i in zones])}
 
 
 def _crawler(stack: Stack, zone: str, tables: list[str]) -> glue.Crawler:

@@ -22,6 +22,7 @@ from .common import (
     bucket_objects_arn,
     policy,
 )
+from .network import vpc_access_statements
 
 READ = ["s3:GetObject", "s3:GetObjectVersion"]
 WRITE = ["s3:DeleteObject", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
@@ -125,6 +126,7 @@ def _statements(stack: Stack, name: str) -> list[dict]:
         return statements
     statements += _job_extras(stack, access["tables"])
     statements += _alerting(name)
+    statements += vpc_access_statements(stack, "glue")
     return statements
 
 

@@ -14,12 +14,9 @@ from __future__ import annotations
 from troposphere import GetAtt, Sub, kms
 
 from ..naming import JOBS, logical_id
-from .common import KEY_USE, Stack, account_arn, policy
+from .common import DATA_KEY, KEY_USE, LOGS_KEY, NOTIFY_KEY, Stack, account_arn, policy
 from .iam import role_id
 
-DATA_KEY = "DataKey"
-LOGS_KEY = "LogsKey"
-NOTIFY_KEY = "NotifyKey"
 # Roles that read and write the pipeline's data, and the ones that publish alerts.
 DATA_ROLES = (*JOBS, "crawler", "landing")
 NOTIFY_ROLES = (*JOBS, "landing")
@@ -92,6 +89,8 @@ def _root_admin() -> dict:
 
 def _logs_use(stack: Stack) -> dict:
     groups = ["/aws-glue/*", stack.plan.naming.landing_log_group]
+    if stack.plan.network.vpc:
+        groups.append(stack.plan.naming.flow_log_group)
     return {
         "Sid": "UseByCloudWatchLogsForPipelineLogs",
         "Effect": "Allow",

@@ -24,12 +24,14 @@ from .common import (
     bucket_arn,
     bucket_objects_arn,
     policy,
+    scanner_skips,
 )
 from .dynamodb import table_id
 from .events import FAILURE_QUEUE, LANDING_FUNCTION, rule_id, to_function_rules
 from .glue import WORKFLOW
 from .iam import TOPIC, role_id
 from .kms import DATA_KEY, LOGS_KEY, NOTIFY_KEY
+from .network import LANDING_GROUP, subnet_refs, vpc_access_statements
 
 INLINE_MODULES = ("landing", "messages", "metrics", "landing_function")
 INLINE_DROP = "# inline-drop"
@@ -98,11 +100,14 @@ def build(stack: Stack) -> None:
         MemorySize=256,
         ReservedConcurrentExecutions=settings.reserved_concurrency,
         Environment=awslambda.Environment(Variables=variables),
+        KmsKeyArn=GetAtt(DATA_KEY, "Arn"),
+        **_vpc_config(stack),
         LoggingConfig=awslambda.LoggingConfig(LogGroup=Ref(LOG_GROUP)),
         Tags=stack.tags(),
     )
     # The role's policy must exist before the first invocation can use it.
     function.DependsOn = [logical_id("landing", "role", "policy")]
+    scanner_skips(function, _function_skips(stack))
     stack.add(function)
     stack.add(
         awslambda.EventInvokeConfig(
@@ -126,6 +131,31 @@ def build(stack: Stack) -> None:
                 SourceArn=GetAtt(rule_id(rule), "Arn"),
             )
         )
+
+
+def _vpc_config(stack: Stack) -> dict:
+    if not stack.plan.network.vpc:
+        return {}
+    return {
+        "VpcConfig": awslambda.VPCConfig(
+            SubnetIds=subnet_refs(stack), SecurityGroupIds=[Ref(LANDING_GROUP)]
+        )
+    }
+
+
+def _function_skips(stack: Stack) -> dict[str, str]:
+    skips = {
+        "CKV_AWS_116": "failed events go to the SQS failure queue through the on-failure "
+        "destination (EventInvokeConfig), which keeps the error and the request context a DLQ "
+        "would drop; an alarm watches that queue",
+    }
+    if not stack.plan.network.vpc:
+        skips["CKV_AWS_117"] = (
+            "network.vpc is false for this pipeline: the function calls only AWS APIs (S3, "
+            "DynamoDB, Glue, SNS, CloudWatch) over TLS with its IAM role; `network: {vpc: true}` "
+            "puts it in private subnets"
+        )
+    return skips
 
 
 def _check_environment_size(stack: Stack, variables: dict) -> None:
@@ -248,4 +278,5 @@ def _statements(stack: Stack) -> list[dict]:
             ["*"],
             Condition={"StringEquals": {"cloudwatch:namespace": NAMESPACE}},
         ),
+        *vpc_access_statements(stack, "lambda"),
     ]

@@ -12,7 +12,15 @@ from __future__ import annotations
 from troposphere import GetAtt, Sub, s3
 
 from ..naming import DATA_ZONES, ZONES
-from .common import Stack, bucket_arn, bucket_id, bucket_name, bucket_objects_arn, policy
+from .common import (
+    Stack,
+    bucket_arn,
+    bucket_id,
+    bucket_name,
+    bucket_objects_arn,
+    policy,
+    scanner_skips,
+)
 from .kms import DATA_KEY
 
 RETAINED = (*DATA_ZONES, "logs")
@@ -48,6 +56,14 @@ def _bucket(stack: Stack, zone: str) -> s3.Bucket:
         LifecycleConfiguration=s3.LifecycleConfiguration(Rules=_lifecycle(stack, zone)),
         Tags=stack.tags(),
     )
+    if zone == "logs":
+        scanner_skips(
+            bucket,
+            {
+                "CKV_AWS_18": "this is the access-log bucket of the other five; logging it into "
+                "itself would log its own log deliveries without end"
+            },
+        )
     if zone != "logs":
         bucket.LoggingConfiguration = s3.LoggingConfiguration(
             DestinationBucketName=bucket_name("logs"), LogFilePrefix=f"{zone}/"

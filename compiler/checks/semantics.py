@@ -1,4 +1,4 @@
-"""PG402-PG411: settings that are each valid alone but make no sense together."""
+"""PG402-PG414: settings that are each valid alone but make no sense together."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ def check(plan: PipelinePlan) -> Iterator[Diagnostic]:
     yield from _tags(plan)
     yield from _thresholds(plan)
     yield from _budget(plan)
+    yield from _network(plan)
 
 
 def _read_options(plan: PipelinePlan) -> Iterator[Diagnostic]:
@@ -153,3 +154,31 @@ def _budget(plan: PipelinePlan) -> Iterator[Diagnostic]:
                 f"budget.expected.job_minutes ({minutes:g}) is over the {job.kind} job's "
                 f"timeout ({job.settings.timeout_minutes} minutes); no run can take that long",
             )
+
+
+def _network(plan: PipelinePlan) -> Iterator[Diagnostic]:
+    import ipaddress
+
+    network, smap = plan.network, plan.source_map
+    if network.nat_gateways and not network.vpc:
+        yield Diagnostic(
+            smap.at(("network", "nat_gateways")),
+            "PG412",
+            "network.nat_gateways needs `vpc: true`; without a VPC there is nothing to route",
+        )
+    if network.nat_gateways > network.availability_zones:
+        yield Diagnostic(
+            smap.at(("network", "nat_gateways")),
+            "PG413",
+            f"network.nat_gateways ({network.nat_gateways}) is more than the availability "
+            f"zones ({network.availability_zones}); one NAT gateway per zone is the most useful",
+        )
+    try:
+        ipaddress.ip_network(network.cidr)
+    except ValueError:
+        yield Diagnostic(
+            smap.at(("network", "cidr")),
+            "PG414",
+            f"network.cidr {network.cidr} has host bits set; use the network address "
+            f"({ipaddress.ip_network(network.cidr, strict=False)})",
+        )

@@ -9,6 +9,7 @@ from pydantic import BeforeValidator, Field
 from .alerts import Alerts
 from .base import EnvName, Identifier, Model, PipelineName, Text
 from .budget import Budget
+from .network import Network
 from .quality import Quality
 from .sources import Source
 from .transforms import Transform
@@ -148,4 +149,5 @@ class PipelineSpec(Model):
     schedule: Cron | None = None
     alerts: Alerts = Alerts()
     budget: Budget | None = None
+    network: Network = Network()
     retention: Retention = Retention()
