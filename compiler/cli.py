@@ -71,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add(commands, "compile", "validate specs and write out/<pipeline>/<env>/", _compile)
     _add(commands, "validate", "check specs in every environment; write nothing", _validate)
+    lint = commands.add_parser("lint", help="validate, compile and check specs (for pull requests)")
+    lint.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="default: specs/")
+    lint.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+    lint.add_argument("--strict", action="store_true", help="warnings count as errors")
+    lint.set_defaults(run=_lint)
     cost = commands.add_parser("cost", help="estimate the monthly AWS cost of a spec's stack")
     cost.add_argument("spec", type=Path)
     cost.add_argument("--env", default="dev")
@@ -198,6 +203,28 @@ def _validate(args: argparse.Namespace) -> int:
             findings += budget_findings(plans[env], args.strict)
     if findings:
         sys.stderr.write(render_all(findings))
+    return EXIT_FINDINGS if any(f.is_error for f in findings) else EXIT_OK
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from . import lint
+
+    paths = args.paths or [Path("specs")]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {missing[0]}")
+    specs = lint.discover(paths)
+    if not specs:
+        raise UsageError(f"no spec files (*.yaml, *.yml) under {', '.join(map(str, paths))}")
+    findings = lint.lint(paths, _display, args.strict)
+    if args.format == "json":
+        sys.stdout.write(lint.as_json(findings))
+    elif args.format == "sarif":
+        sys.stdout.write(lint.as_sarif(findings, _version()))
+    elif args.format == "github":
+        sys.stdout.write(lint.as_github(findings))
+    else:
+        sys.stdout.write(render_all(findings) if findings else f"{len(specs)} spec(s): ok\n")
     return EXIT_FINDINGS if any(f.is_error for f in findings) else EXIT_OK
 
 

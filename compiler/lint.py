@@ -1,0 +1,173 @@
+"""`pipegen lint`: everything a pull request should know about its specs, in one pass.
+
+For each spec: validate every environment, compile it in memory (which runs the policy checks),
+run cfn-lint on each template for its region, and the budget check. Findings point at the spec
+(`file:line:col`); cfn-lint's, which are about the generated template, point at the spec's
+`pipeline` key and name the resource. Output as text, JSON, SARIF 2.1.0 (code scanning) or
+GitHub workflow annotations.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .budget_check import budget_findings
+from .diagnostics import CompileError, Diagnostic
+from .pipeline import compile_plan, plan_all
+
+CFN_LINT_CODE = "PG801"
+SPEC_SUFFIXES = (".yaml", ".yml")
+INFORMATION_URI = "https://github.com/pipegen/pipegen#diagnostics"
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    """Spec files under the given files and folders, sorted; folders are searched recursively."""
+    found: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            found |= {p for p in path.rglob("*") if p.suffix in SPEC_SUFFIXES and p.is_file()}
+        else:
+            found.add(path)
+    return sorted(found)
+
+
+def lint(paths: list[Path], display, strict: bool) -> list[Diagnostic]:
+    findings: list[Diagnostic] = []
+    for path in discover(paths):
+        findings += _lint_spec(path, display(path), strict)
+    return sorted(set(findings))
+
+
+def _lint_spec(path: Path, shown: str, strict: bool) -> list[Diagnostic]:
+    try:
+        plans = plan_all(path, shown)
+    except CompileError as exc:
+        return list(exc.diagnostics)
+    findings: list[Diagnostic] = []
+    for _, plan in sorted(plans.items()):
+        try:
+            template = compile_plan(plan).files["template.json"].decode()
+        except CompileError as exc:
+            findings += exc.diagnostics
+            continue
+        findings += _cfn_lint(template, plan, strict)
+        findings += budget_findings(plan, strict)
+    return findings
+
+
+def _cfn_lint(template: str, plan, strict: bool) -> list[Diagnostic]:
+    from cfnlint.api import lint as cfn_lint
+
+    span = plan.source_map.at(("pipeline",))
+    findings = []
+    for match in cfn_lint(template, regions=[plan.region]):
+        rule = match.rule.id
+        if rule[0] not in "EW":
+            continue
+        where = "/".join(str(p) for p in getattr(match, "path", []) or [])
+        severity = "error" if rule[0] == "E" or strict else "warning"
+        findings.append(
+            Diagnostic(
+                span,
+                CFN_LINT_CODE,
+                f"environment '{plan.env}': cfn-lint {rule} on the generated template"
+                f"{' at ' + where if where else ''}: {match.message}",
+                severity=severity,
+            )
+        )
+    return findings
+
+
+def as_json(findings: list[Diagnostic]) -> str:
+    items = [
+        {
+            "file": d.span.file,
+            "line": d.span.line,
+            "column": d.span.col,
+            "code": d.code,
+            "severity": d.severity,
+            "message": d.message,
+        }
+        for d in findings
+    ]
+    return json.dumps(items, indent=2, sort_keys=True) + "\n"
+
+
+def as_sarif(findings: list[Diagnostic], version: str) -> str:
+    codes = sorted({d.code for d in findings})
+    rules = [{"id": c, "shortDescription": {"text": _rule_title(c)}} for c in codes]
+    results = [
+        {
+            "ruleId": d.code,
+            "ruleIndex": codes.index(d.code),
+            "level": "error" if d.is_error else "warning",
+            "message": {"text": d.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": Path(d.span.file).as_posix()},
+                        "region": {"startLine": d.span.line, "startColumn": d.span.col},
+                    }
+                }
+            ],
+        }
+        for d in findings
+    ]
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "pipegen",
+                        "version": version,
+                        "informationUri": INFORMATION_URI,
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, sort_keys=True) + "\n"
+
+
+def as_github(findings: list[Diagnostic]) -> str:
+    """GitHub Actions workflow commands: one annotation on the spec's line per finding."""
+    lines = []
+    for d in findings:
+        kind = "error" if d.is_error else "warning"
+        properties = ",".join(
+            [
+                f"file={_escape_property(d.span.file)}",
+                f"line={d.span.line}",
+                f"col={d.span.col}",
+                f"title={_escape_property('pipegen ' + d.code)}",
+            ]
+        )
+        lines.append(f"::{kind} {properties}::{_escape_data(d.message)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _rule_title(code: str) -> str:
+    groups = {
+        "PG1": "the spec file could not be loaded",
+        "PG2": "the spec does not match the schema",
+        "PG3": "a reference is unknown or circular",
+        "PG4": "settings that do not fit together",
+        "PG5": "a derived name breaks an AWS limit",
+        "PG6": "the cost estimate is over the budget",
+        "PG7": "the generated template breaks a pipegen policy",
+        "PG8": "cfn-lint finding on the generated template",
+    }
+    return groups.get(code[:3], "pipegen finding")
