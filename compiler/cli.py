@@ -76,6 +76,21 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
     lint.add_argument("--strict", action="store_true", help="warnings count as errors")
     lint.set_defaults(run=_lint)
+    graph = commands.add_parser("graph", help="the workflow and the data flow of a spec")
+    graph.add_argument("spec", type=Path)
+    graph.add_argument("--env", default="dev")
+    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    graph.set_defaults(run=_graph)
+    diff = commands.add_parser("diff", help="what a change does to the stack and its consumers")
+    diff.add_argument("spec", type=Path)
+    diff.add_argument(
+        "--against",
+        default="HEAD",
+        help="a git revision of the spec (default HEAD) or another spec",
+    )
+    diff.add_argument("--env", default="dev")
+    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.set_defaults(run=_diff)
     cost = commands.add_parser("cost", help="estimate the monthly AWS cost of a spec's stack")
     cost.add_argument("spec", type=Path)
     cost.add_argument("--env", default="dev")
@@ -226,6 +241,36 @@ def _lint(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_all(findings) if findings else f"{len(specs)} spec(s): ok\n")
     return EXIT_FINDINGS if any(f.is_error for f in findings) else EXIT_OK
+
+
+def _plan_for_env(args: argparse.Namespace) -> PipelinePlan:
+    plans = _plans_for([args.spec])[0]
+    if args.env not in plans:
+        raise UsageError(f"environment '{args.env}' is not defined in {args.spec}")
+    return plans[args.env]
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from .graph import build_graph, dot, mermaid
+
+    graph = build_graph(_plan_for_env(args))
+    sys.stdout.write(mermaid(graph) if args.format == "mermaid" else dot(graph))
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from . import diff
+
+    _existing([args.spec])
+    try:
+        old, new = diff.plans_against(args.spec, args.against, args.env)
+    except diff.GitError as exc:
+        raise UsageError(str(exc)) from None
+    except KeyError:
+        raise UsageError(f"environment '{args.env}' is missing on one side of the diff") from None
+    result = diff.diff_plans(old, new)
+    sys.stdout.write(diff.as_json(result) if args.format == "json" else diff.as_text(result))
+    return EXIT_OK
 
 
 def _cost(args: argparse.Namespace) -> int:
