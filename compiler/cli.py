@@ -91,6 +91,11 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--env", default="dev")
     diff.add_argument("--format", choices=("text", "json"), default="text")
     diff.set_defaults(run=_diff)
+    new = commands.add_parser("new", help="write a starter spec inferred from a sample file")
+    new.add_argument("name", help="pipeline name (lower kebab case)")
+    new.add_argument("--from", dest="sample", type=Path, required=True, metavar="FILE")
+    new.add_argument("--dir", type=Path, default=Path("specs"), help="where to write (specs/)")
+    new.set_defaults(run=_new)
     cost = commands.add_parser("cost", help="estimate the monthly AWS cost of a spec's stack")
     cost.add_argument("spec", type=Path)
     cost.add_argument("--env", default="dev")
@@ -270,6 +275,29 @@ def _diff(args: argparse.Namespace) -> int:
         raise UsageError(f"environment '{args.env}' is missing on one side of the diff") from None
     result = diff.diff_plans(old, new)
     sys.stdout.write(diff.as_json(result) if args.format == "json" else diff.as_text(result))
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    import re
+
+    from . import new
+    from .spec.base import KEBAB
+
+    if not re.match(KEBAB, args.name) or len(args.name) > 40:
+        raise UsageError(f"'{args.name}' is not a pipeline name: lower kebab case, at most 40")
+    if not args.sample.is_file():
+        raise UsageError(f"no such sample file: {args.sample}")
+    try:
+        target = new.write_spec(args.name, args.sample, args.dir)
+    except (FileExistsError, new.SampleError) as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        _plans_for([target])
+    except CompileError:
+        target.unlink()
+        raise
+    print(f"wrote {target}; try: pipegen run {target} (after copying the file to its landing)")
     return EXIT_OK
 
 
