@@ -19,14 +19,15 @@ MANIFEST = "manifest.json"
 
 
 def with_template_and_manifest(
-    template: dict[str, Any], files: dict[str, bytes]
+    template: dict[str, Any], files: dict[str, bytes], release: str
 ) -> dict[str, bytes]:
     """All output files: the template, the rendered files and a manifest of their hashes."""
     everything = {"template.json": canonical_json(template), **files}
     manifest = {
+        "release": release,
         "files": {
             path: hashlib.sha256(data).hexdigest() for path, data in sorted(everything.items())
-        }
+        },
     }
     return {**everything, MANIFEST: canonical_json(manifest)}
 

@@ -85,15 +85,20 @@ class Naming:
     def kms_alias(self, name: str) -> str:
         return f"alias/{self.prefix}-{name}"
 
-    def script_key(self, kind: str) -> str:
-        return f"{ARTIFACT_PREFIX}jobs/{kind}.py"
+    # Artifacts live under a release folder named by their content hash: a new release never
+    # overwrites what a running job reads, and a rollback finds the old one still there.
+    @staticmethod
+    def release_prefix(release: str) -> str:
+        return f"{ARTIFACT_PREFIX}releases/{release}/"
 
-    def config_key(self, kind: str) -> str:
-        return f"{ARTIFACT_PREFIX}config/{kind}.json"
+    def script_key(self, kind: str, release: str) -> str:
+        return f"{self.release_prefix(release)}jobs/{kind}.py"
 
-    @property
-    def bundle_key(self) -> str:
-        return f"{ARTIFACT_PREFIX}{BUNDLE_NAME}"
+    def config_key(self, kind: str, release: str) -> str:
+        return f"{self.release_prefix(release)}config/{kind}.json"
+
+    def bundle_key(self, release: str) -> str:
+        return f"{self.release_prefix(release)}{BUNDLE_NAME}"
 
     @property
     def topic(self) -> str:

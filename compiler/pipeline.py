@@ -5,6 +5,7 @@ load -> validate -> (per environment) resolve -> check -> build -> render -> emi
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,5 +57,15 @@ def _plan_environment(loaded: LoadedSpec, env: str) -> PipelinePlan:
 
 def compile_plan(plan: PipelinePlan) -> Compiled:
     """Build and render one environment's output files, in memory."""
-    template = build(plan).to_dict()
-    return Compiled(plan, with_template_and_manifest(template, render(plan)))
+    artifacts = render(plan)
+    release = release_of(artifacts)
+    template = build(plan, release).to_dict()
+    return Compiled(plan, with_template_and_manifest(template, artifacts, release))
+
+
+def release_of(artifacts: dict[str, bytes]) -> str:
+    """The content hash of everything the jobs load: 16 hex digits of sha256."""
+    digest = hashlib.sha256()
+    for path, data in sorted(artifacts.items()):
+        digest.update(path.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()[:16]

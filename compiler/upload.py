@@ -1,7 +1,8 @@
 """`pipegen upload`: put compiled artifacts where the deployed jobs expect them.
 
-Keys are `pipegen/<path in the output folder>`, exactly the ScriptLocation, `--extra-py-files`
-and `--pipegen-config` of the jobs (see naming.py). The bundle and configs go up before the
+Keys are `pipegen/releases/<release>/<path in the output folder>`, exactly the ScriptLocation,
+`--extra-py-files` and `--pipegen-config` of the jobs (see naming.py); the release is the
+content hash in manifest.json. The bundle and configs go up before the
 scripts, so a job started mid-upload finds its runtime and config already in place.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .naming import ARTIFACT_PREFIX, BUNDLE_NAME
+from .naming import BUNDLE_NAME
 from .plan import PipelinePlan
 
 UPLOADED = ("config/", BUNDLE_NAME, "jobs/")
@@ -47,11 +48,16 @@ def upload(
         bucket = scripts_bucket(session, stack or plan.naming.prefix, endpoint_url)
     s3 = session.client("s3", endpoint_url=endpoint_url)
     keys = []
+    prefix = plan.naming.release_prefix(release_of_folder(folder))
     for relative in artifact_files(folder):
-        key = ARTIFACT_PREFIX + relative
+        key = prefix + relative
         s3.put_object(Bucket=bucket, Key=key, Body=(folder / relative).read_bytes())
         keys.append(f"{bucket}/{key}")
     return keys
+
+
+def release_of_folder(folder: Path) -> str:
+    return json.loads((folder / "manifest.json").read_text())["release"]
 
 
 def scripts_bucket(session, stack: str, endpoint_url: str | None) -> str:

@@ -70,9 +70,15 @@ def _assert_artifacts_in_place(out, template, outputs, endpoint) -> None:
         ):
             bucket, key = _resolve_sub(location, outputs).removeprefix("s3://").split("/", 1)
             body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-            assert body == (out / "flights/dev" / key.removeprefix("pipegen/")).read_bytes()
+            release = json.loads((out / "flights/dev/manifest.json").read_text())["release"]
+            relative = key.removeprefix(f"pipegen/releases/{release}/")
+            assert body == (out / "flights/dev" / relative).read_bytes()
             checked += 1
     assert checked == 9
+
+
+def _release(out) -> str:
+    return json.loads((out / "flights/dev/manifest.json").read_text())["release"]
 
 
 def _empty_artifacts(outputs, endpoint) -> None:
@@ -118,7 +124,7 @@ def test_documented_aws_s3_sync_puts_artifacts_in_the_same_place(deployed, moto_
             "s3",
             "sync",
             str(out / "flights/dev"),
-            f"s3://{outputs['ScriptsBucket']}/pipegen/",
+            f"s3://{outputs['ScriptsBucket']}/pipegen/releases/{_release(out)}/",
             "--exclude",
             "*",
             "--include",

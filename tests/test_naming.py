@@ -54,8 +54,8 @@ def test_physical_names_are_pinned():
         ("event_rule", "flights-prod-quality-result"),
     ]
     assert naming.bucket("raw") == "flights-prod-raw-${AWS::AccountId}-eu-west-1"
-    assert naming.script_key("quality") == "pipegen/jobs/quality.py"
-    assert naming.bundle_key == "pipegen/pipegen_runtime.zip"
+    assert naming.script_key("quality", "r1") == "pipegen/releases/r1/jobs/quality.py"
+    assert naming.bundle_key("r1") == "pipegen/releases/r1/pipegen_runtime.zip"
 
 
 def test_reference_logical_ids_are_pinned():

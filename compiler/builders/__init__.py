@@ -43,9 +43,9 @@ BUILDERS = (
 )
 
 
-def build(plan: PipelinePlan) -> Template:
+def build(plan: PipelinePlan, release: str) -> Template:
     """Every resource of the pipeline's stack; raises CompileError on build-time problems."""
-    stack = Stack(plan)
+    stack = Stack(plan, release)
     stack.template.set_version("2010-09-09")
     stack.template.set_description(_description(plan))
     stack.template.set_metadata(
@@ -56,6 +56,7 @@ def build(plan: PipelinePlan) -> Template:
                 "environment": plan.env,
                 "region": plan.region,
                 "spec": PurePath(plan.spec_file).name,
+                "release": release,
             }
         }
     )

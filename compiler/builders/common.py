@@ -32,6 +32,8 @@ class Stack:
     """The template being built for one plan, plus problems found while building."""
 
     plan: PipelinePlan
+    # Content hash of the job artifacts (scripts, configs, bundle) the template points at.
+    release: str = "unreleased"
     template: Template = field(default_factory=Template)
     problems: list[Diagnostic] = field(default_factory=list)
 

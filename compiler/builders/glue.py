@@ -106,8 +106,8 @@ def job_arguments(stack: Stack, kind: str) -> dict:
     naming = stack.plan.naming
     return {
         "--job-language": "python",
-        "--extra-py-files": s3_uri("scripts", naming.bundle_key),
-        "--pipegen-config": s3_uri("scripts", naming.config_key(kind)),
+        "--extra-py-files": s3_uri("scripts", naming.bundle_key(stack.release)),
+        "--pipegen-config": s3_uri("scripts", naming.config_key(kind, stack.release)),
         "--pipegen-stage": kind,
         "--pipegen-env": stack.plan.env,
         "--pipegen-raw-bucket": bucket_name("raw"),
@@ -138,7 +138,7 @@ def _job(stack: Stack, job: JobPlan) -> glue.Job:
         Command=glue.JobCommand(
             Name="glueetl",
             PythonVersion="3",
-            ScriptLocation=s3_uri("scripts", stack.plan.naming.script_key(job.kind)),
+            ScriptLocation=s3_uri("scripts", stack.plan.naming.script_key(job.kind, stack.release)),
         ),
         DefaultArguments=job_arguments(stack, job.kind),
         GlueVersion=settings.glue_version,
