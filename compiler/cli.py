@@ -96,6 +96,21 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--from", dest="sample", type=Path, required=True, metavar="FILE")
     new.add_argument("--dir", type=Path, default=Path("specs"), help="where to write (specs/)")
     new.set_defaults(run=_new)
+    deploy = commands.add_parser("deploy", help="deploy the stack with a change set (boto3)")
+    _aws_options(deploy)
+    deploy.add_argument("--plan", action="store_true", help="print the change set; change nothing")
+    deploy.add_argument("--validate-only", action="store_true")
+    deploy.add_argument("--no-upload", action="store_true", help="do not upload the artifacts")
+    deploy.add_argument("--backup", action="store_true", help="keep what is replaced, for rollback")
+    deploy.add_argument("--no-rollback", action="store_true", help="leave a failed update as is")
+    deploy.set_defaults(run=_deploy)
+    for name, run, text in (
+        ("status", _status, "the stack, its last workflow runs and alarms in ALARM"),
+        ("rollback", _rollback, "restore the template kept by the last `deploy --backup`"),
+    ):
+        command = commands.add_parser(name, help=text)
+        _aws_options(command)
+        command.set_defaults(run=run)
     cost = commands.add_parser("cost", help="estimate the monthly AWS cost of a spec's stack")
     cost.add_argument("spec", type=Path)
     cost.add_argument("--env", default="dev")
@@ -124,6 +139,14 @@ def _parser() -> argparse.ArgumentParser:
     upload.add_argument("--endpoint-url", help="AWS endpoint (e.g. a local moto server)")
     upload.set_defaults(run=_upload)
     return parser
+
+
+def _aws_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("spec", type=Path)
+    command.add_argument("--env", required=True)
+    command.add_argument("--region", help="default: the environment's region in the spec")
+    command.add_argument("--profile", help="an AWS CLI profile")
+    command.add_argument("--endpoint-url", help="an AWS endpoint (e.g. a local moto server)")
 
 
 def _local_options(command: argparse.ArgumentParser) -> None:
@@ -299,6 +322,52 @@ def _new(args: argparse.Namespace) -> int:
         raise
     print(f"wrote {target}; try: pipegen run {target} (after copying the file to its landing)")
     return EXIT_OK
+
+
+def _connect(args: argparse.Namespace, plan: PipelinePlan):
+    from .deploy import Aws
+
+    return Aws.connect(args.region or plan.region, args.profile, args.endpoint_url)
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    from .deploy import DeployError
+    from .pipeline import compile_plan
+    from .stack_ops import DeployOptions, deploy_pipeline
+
+    plan = _plan_for_env(args)
+    files = compile_plan(plan).files
+    options = DeployOptions(
+        plan_only=args.plan,
+        validate_only=args.validate_only,
+        upload=not args.no_upload,
+        backup=args.backup,
+        rollback=not args.no_rollback,
+    )
+    try:
+        return deploy_pipeline(plan, files, _connect(args, plan), options, print)
+    except DeployError as exc:
+        print(f"pipegen: deploy failed: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
+
+
+def _status(args: argparse.Namespace) -> int:
+    from .stack_ops import show_status
+
+    plan = _plan_for_env(args)
+    return show_status(plan, _connect(args, plan), print)
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    from .deploy import DeployError
+    from .stack_ops import rollback_pipeline
+
+    plan = _plan_for_env(args)
+    try:
+        return rollback_pipeline(plan, _connect(args, plan), print)
+    except DeployError as exc:
+        print(f"pipegen: rollback failed: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
 
 
 def _cost(args: argparse.Namespace) -> int:
