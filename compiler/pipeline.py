@@ -59,7 +59,7 @@ def compile_plan(plan: PipelinePlan) -> Compiled:
     """Build and render one environment's output files, in memory."""
     artifacts = render(plan)
     release = release_of(artifacts)
-    template = build(plan, release).to_dict()
+    template = build(plan, release)
     return Compiled(plan, with_template_and_manifest(template, artifacts, release))
 
 

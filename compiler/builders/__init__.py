@@ -1,10 +1,8 @@
-"""Stage `build`: Plan -> a troposphere Template, one builder module per AWS area."""
+"""Stage `build`: Plan -> the template (built with troposphere), one builder module per AWS area."""
 
 from __future__ import annotations
 
 from pathlib import PurePath
-
-from troposphere import Template
 
 from .. import policy
 from ..diagnostics import raise_if_errors
@@ -43,8 +41,9 @@ BUILDERS = (
 )
 
 
-def build(plan: PipelinePlan, release: str) -> Template:
-    """Every resource of the pipeline's stack; raises CompileError on build-time problems."""
+def build(plan: PipelinePlan, release: str) -> dict:
+    """Every resource of the pipeline's stack, as the template's dict; raises CompileError on
+    build-time problems and on findings of the policy checks."""
     stack = Stack(plan, release)
     stack.template.set_version("2010-09-09")
     stack.template.set_description(_description(plan))
@@ -63,8 +62,9 @@ def build(plan: PipelinePlan, release: str) -> Template:
     for run in BUILDERS:
         run(stack)
     raise_if_errors(stack.problems)
-    raise_if_errors(policy.check(stack.template.to_dict(), plan))
-    return stack.template
+    template = stack.template.to_dict()
+    raise_if_errors(policy.check(template, plan))
+    return template
 
 
 def _description(plan: PipelinePlan) -> str:
