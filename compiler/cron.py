@@ -8,6 +8,7 @@ return None: the caller then asks for `alerts.missed_run_hours` instead of guess
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from itertools import pairwise
 
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
@@ -15,6 +16,7 @@ DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
 WINDOW_HOURS = 400 * 24
 
 
+@lru_cache(maxsize=256)
 def max_gap_hours(cron: str) -> int | None:
     """The longest stretch in whole hours between two scheduled runs, or None if unknown."""
     runs = _firing_hours(cron.removeprefix("cron(").removesuffix(")").split())
@@ -23,6 +25,7 @@ def max_gap_hours(cron: str) -> int | None:
     return max(b - a for a, b in pairwise(runs))
 
 
+@lru_cache(maxsize=256)
 def runs_per_month(cron: str, hours_per_month: int = 730) -> float | None:
     """How many times a month the schedule fires, or None if unknown."""
     fields = cron.removeprefix("cron(").removesuffix(")").split()
