@@ -16,10 +16,14 @@ from .plan import PipelinePlan
 CODE = "PG601"
 
 
-def budget_findings(plan: PipelinePlan, strict: bool) -> list[Diagnostic]:
+def budget_findings(
+    plan: PipelinePlan, strict: bool, template: dict | None = None
+) -> list[Diagnostic]:
+    """`template`: the plan's compiled template, when the caller has it already."""
     if plan.budget is None:
         return []
-    template = json.loads(compile_plan(plan).files["template.json"])
+    if template is None:
+        template = json.loads(compile_plan(plan).files["template.json"])
     result = estimate(usage_for(plan, template))
     if result.total <= plan.budget.monthly_usd:
         return []

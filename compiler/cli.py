@@ -374,10 +374,7 @@ def _cost(args: argparse.Namespace) -> int:
     from .cost import as_json, as_text, estimate, usage_for
     from .pipeline import compile_plan
 
-    plans = _plans_for([args.spec])[0]
-    if args.env not in plans:
-        raise UsageError(f"environment '{args.env}' is not defined in {args.spec}")
-    plan = plans[args.env]
+    plan = _plan_for_env(args)
     template = json.loads(compile_plan(plan).files["template.json"])
     result = estimate(usage_for(plan, template))
     if args.format == "json":
@@ -418,10 +415,7 @@ def _local_plan(args: argparse.Namespace) -> tuple[PipelinePlan, Path]:
         raise UsageError(
             f"pipegen {args.command} needs Spark: pip install 'pipegen[local]'"
         ) from None
-    plans = _plans_for([args.spec])[0]
-    if args.env not in plans:
-        raise UsageError(f"environment '{args.env}' is not defined in {args.spec}")
-    plan = plans[args.env]
+    plan = _plan_for_env(args)
     return plan, (args.lake or Path("lake") / f"{plan.name}-{plan.env}").resolve()
 
 
@@ -437,10 +431,7 @@ def _watch(args: argparse.Namespace) -> int:
 def _upload(args: argparse.Namespace) -> int:
     from .upload import upload
 
-    plans = _plans_for([args.spec])[0]
-    if args.env not in plans:
-        raise UsageError(f"environment '{args.env}' is not defined in {args.spec}")
-    plan = plans[args.env]
+    plan = _plan_for_env(args)
     folder = args.out / plan.name / plan.env
     uploaded = upload(
         folder,

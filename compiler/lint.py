@@ -52,7 +52,7 @@ def _lint_spec(path: Path, shown: str, strict: bool) -> list[Diagnostic]:
             findings += exc.diagnostics
             continue
         findings += _cfn_lint(template, plan, strict)
-        findings += budget_findings(plan, strict)
+        findings += budget_findings(plan, strict, json.loads(template))
     return findings
 
 
