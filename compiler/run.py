@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipegen_runtime.landing import REJECTED_PREFIX, SNIFF_BYTES, check_file
-from pipegen_runtime.messages import FILE_REJECTED, JOB_ENDED, render
+from pipegen_runtime.messages import JOB_ENDED, file_rejected, render
 from pipegen_runtime.metrics import JsonLinesMetrics
 from pipegen_runtime.notify import LogNotifier
 from pipegen_runtime.state import SqliteState
@@ -120,16 +120,13 @@ def landing_check(
             metrics.put("FilesRejected", 1, Source=source.name)
             notifier.send(
                 f"pipegen {plan.name}/{plan.env}: file rejected",
-                render(
-                    FILE_REJECTED,
-                    {
-                        "pipeline": plan.name,
-                        "environment": plan.env,
-                        "key": obj.key,
-                        "source": source.name,
-                        "reason": verdict.reason,
-                        "rejected_key": REJECTED_PREFIX + obj.key,
-                    },
+                file_rejected(
+                    plan.name,
+                    plan.env,
+                    source.name,
+                    obj.key,
+                    verdict.reason,
+                    REJECTED_PREFIX + obj.key,
                 ),
             )
     metrics.flush()

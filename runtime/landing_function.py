@@ -24,7 +24,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from .landing import REJECTED_PREFIX, SNIFF_BYTES, check_file, source_for_key  # inline-drop
-from .messages import FILE_REJECTED, render  # inline-drop
+from .messages import file_rejected  # inline-drop
 from .metrics import CloudWatchMetrics  # inline-drop
 
 ARRIVAL = "arrival"
@@ -168,18 +168,11 @@ class Landing:
             # A delete marker, not a version delete: the original stays until lifecycle expiry.
             self.s3.delete_object(Bucket=bucket, Key=key)
         self._set(arrival_id, "rejected", reason=reason)
-        values = {
-            "pipeline": self.pipeline,
-            "environment": self.environment,
-            "key": key,
-            "source": source,
-            "reason": reason,
-            "rejected_key": target if size is not None else "(nothing to move)",
-        }
+        moved_to = target if size is not None else "(nothing to move)"
         self.sns.publish(
             TopicArn=self.topic_arn,
             Subject=f"pipegen {self.pipeline}/{self.environment}: file rejected"[:100],
-            Message=render(FILE_REJECTED, values),
+            Message=file_rejected(self.pipeline, self.environment, source, key, reason, moved_to),
         )
         self.metrics.put("FilesRejected", 1, Source=source)
         self.metrics.flush()

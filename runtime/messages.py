@@ -38,3 +38,18 @@ def placeholders(template: str) -> list[str]:
 def render(template: str, values: dict[str, object]) -> str:
     """Fill every `<name>`; a missing value is a bug in the caller, so it raises."""
     return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), template)
+
+
+def file_rejected(
+    pipeline: str, environment: str, source: str, key: str, reason: str, moved_to: str
+) -> str:
+    """The rejection notice both homes send (landing function and local runner)."""
+    values = {
+        "pipeline": pipeline,
+        "environment": environment,
+        "key": key,
+        "source": source,
+        "reason": reason,
+        "rejected_key": moved_to,
+    }
+    return render(FILE_REJECTED, values)
