@@ -24,16 +24,12 @@ def build_graph(plan: PipelinePlan) -> Graph:
         ("landing", naming.landing_function, "function"),
     ]
     workflow += [(f"job_{k}", naming.job(k), "job") for k in JOBS]
-    zones = {"processed": bool(plan.sources), "curated": bool(plan.transforms)}
-    workflow += [(f"crawler_{z}", naming.crawler(z), "crawler") for z, on in zones.items() if on]
     edges = [
         ("landing", "job_ingestion", "file accepted: StartWorkflowRun"),
         ("start", "job_ingestion", ""),
     ]
-    for done, (following, zone) in NEXT.items():
+    for done, following in NEXT.items():
         edges.append((f"job_{done}", f"job_{following}", "SUCCEEDED"))
-        if zones[zone]:
-            edges.append((f"job_{done}", f"crawler_{zone}", "SUCCEEDED"))
     data = [
         (f"src_{s.name}", f"{s.name} ({s.spec.format}, {s.spec.landing})", "source")
         for s in plan.sources
@@ -59,7 +55,6 @@ SHAPES_MERMAID = {
     "event": ("([", "])"),
     "function": ("[[", "]]"),
     "job": ("[", "]"),
-    "crawler": ("[/", "/]"),
     "source": ("[(", ")]"),
     "table": ("[(", ")]"),
     "check": ("{{", "}}"),
@@ -68,7 +63,6 @@ SHAPES_DOT = {
     "event": "oval",
     "function": "component",
     "job": "box",
-    "crawler": "parallelogram",
     "source": "cylinder",
     "table": "cylinder",
     "check": "hexagon",

@@ -23,7 +23,6 @@ RULES = (
     "file-arrived",
     "run-succeeded",
     *(f"{job}-failed" for job in JOBS),
-    "crawler-failed",
     "quality-result",
 )
 
@@ -59,9 +58,6 @@ class Naming:
 
     def role(self, kind: str) -> str:
         return f"{self.prefix}-{kind}"
-
-    def crawler(self, zone: str) -> str:
-        return f"{self.prefix}-{zone}-crawler"
 
     def trigger(self, name: str) -> str:
         return f"{self.prefix}-{name}"
@@ -114,6 +110,16 @@ class Naming:
         return f"/aws/lambda/{self.landing_function}"
 
     @property
+    def glue_log_prefix(self) -> str:
+        # Glue 5.x writes a job's logs to `<prefix>/output` and `<prefix>/error` when the job
+        # passes --custom-logGroup-prefix; the stack creates both, with retention and a key.
+        return f"/aws-glue/jobs/{self.prefix}"
+
+    @property
+    def glue_log_groups(self) -> tuple[str, str]:
+        return (f"{self.glue_log_prefix}/output", f"{self.glue_log_prefix}/error")
+
+    @property
     def failure_queue(self) -> str:
         return f"{self.prefix}-landing-failures"
 
@@ -143,8 +149,7 @@ class Naming:
         """(kind, example name) for every derived physical name, for the AWS-limit checks."""
         names = [("s3_bucket", self.bucket_example(z)) for z in ZONES]
         names += [("glue_job", self.job(j)) for j in JOBS]
-        names += [("iam_role", self.role(r)) for r in (*JOBS, "crawler")]
-        names += [("glue_crawler", self.crawler(z)) for z in ("processed", "curated")]
+        names += [("iam_role", self.role(r)) for r in JOBS]
         names += [("glue_workflow", self.workflow), ("glue_name", self.security_configuration)]
         names += [("glue_database", self.database)]
         names += [("dynamodb_table", self.table(t)) for t in STATE_TABLES]
@@ -156,6 +161,7 @@ class Naming:
         names += [("kms_alias", self.kms_alias("notify")), ("iam_role", self.role("landing"))]
         names += [("sns_topic", self.topic), ("lambda_function", self.landing_function)]
         names += [("sqs_queue", self.failure_queue), ("log_group", self.landing_log_group)]
+        names += [("log_group", group) for group in self.glue_log_groups]
         names += [("dashboard", self.dashboard)]
         names += [("event_rule", self.rule(r)) for r in RULES]
         return names

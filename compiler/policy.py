@@ -10,7 +10,9 @@ template is not written either way.
 - PG705 a Glue job allowed more than one concurrent run (the state store commits in order)
 - PG706 a Glue job timeout outside 1..the spec's limit
 - PG707 a bucket without a rule that aborts incomplete multipart uploads
-- PG708 an IAM statement with a `*` action, or a `*` resource outside the cases AWS requires
+- PG708 an IAM statement with a `*` action, or a `*` resource outside the cases AWS requires;
+  in a role's own policy, any wildcard in an action (`kms:GenerateDataKey*`): a role names the
+  exact actions it uses
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ STAR_RESOURCE_ACTIONS = {
 }
 # In a key policy `Resource: "*"` means the key itself (AWS requires exactly "*").
 KEY_POLICY_TYPES = ("AWS::KMS::Key",)
+ROLE_POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::RolePolicy")
 
 
 def check(template: dict[str, Any], plan: PipelinePlan) -> list[Diagnostic]:
@@ -138,6 +141,9 @@ def _statement(name: str, kind: str, statement: dict) -> Iterator[tuple[str, str
     administers = kind in KEY_POLICY_TYPES and statement.get("Sid") == "AccountAdministers"
     if allow and not administers and any(a == "*" or a.endswith(":*") for a in actions):
         yield "PG708", f"{name}: statement {statement.get('Sid')} allows every action"
+    elif allow and kind in ROLE_POLICY_TYPES and any("*" in a for a in actions):
+        wildcards = ", ".join(a for a in actions if "*" in a)
+        yield "PG708", f"{name}: statement {statement.get('Sid')} has wildcard actions {wildcards}"
     for resource in resources:
         text = _text(resource)
         if text == "*":

@@ -21,6 +21,7 @@ from pipegen_runtime.landing import REJECTED_PREFIX, SNIFF_BYTES, check_file
 from pipegen_runtime.messages import JOB_ENDED, file_rejected, render
 from pipegen_runtime.metrics import JsonLinesMetrics
 from pipegen_runtime.notify import LogNotifier
+from pipegen_runtime.quality import blocked_batch
 from pipegen_runtime.state import SqliteState
 from pipegen_runtime.storage import LocalStorage
 
@@ -60,6 +61,11 @@ def run_pipeline(
             f"({', '.join(s.spec.landing for s in plan.sources)})"
         )
         result.nothing_to_do = True
+        blocked = blocked_batch(state)
+        if blocked is not None:
+            # As on Glue, where every run fails until new data replaces the blocked batch.
+            echo(f"quality still blocks batch {blocked.batch_id}: report {blocked.info['report']}")
+            result.exit_code = EXIT_BLOCKED
         return result
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
     for index, stage in enumerate(JOBS, start=1):

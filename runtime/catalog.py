@@ -1,7 +1,9 @@
 """Catalog: the Glue Data Catalog on AWS, a folder of JSON table files locally.
 
-A table entry holds its location, columns (name, Spark SQL type), partition keys, the known
-partitions and, for sources, how raw column names were cleaned.
+A table entry holds its location, columns (name, Spark SQL type), partition keys, its current
+partitions and, for sources, how raw column names were cleaned. The jobs are the catalog's only
+writers: each `put_table` states the whole table as just published, partitions included, so the
+catalog changes exactly when the data does (there are no crawlers to race or overwrite it).
 """
 
 from __future__ import annotations
@@ -64,8 +66,12 @@ class GlueCatalog:
             table = self.glue.get_table(DatabaseName=self.database, Name=name)["Table"]
         except self.glue.exceptions.EntityNotFoundException:
             return None
-        raw = table.get("Parameters", {}).get("pipegen", "{}")
-        return {**json.loads(raw), "name": name}
+        entry = {**json.loads(table.get("Parameters", {}).get("pipegen", "{}")), "name": name}
+        keys = entry.get("partition_keys", [])
+        if keys:
+            values = sorted(self._partition_values(name))
+            entry["partitions"] = [dict(zip(keys, v, strict=True)) for v in values]
+        return entry
 
     def put_table(self, table: dict[str, Any]) -> None:
         columns = [
@@ -91,23 +97,52 @@ class GlueCatalog:
             self.glue.create_table(DatabaseName=self.database, TableInput=table_input)
         except self.glue.exceptions.AlreadyExistsException:
             self.glue.update_table(DatabaseName=self.database, TableInput=table_input)
-        self._add_partitions(table, table_input["StorageDescriptor"])
+        if table["partition_keys"]:
+            self._sync_partitions(table, table_input["StorageDescriptor"])
 
-    def _add_partitions(self, table: dict[str, Any], descriptor: dict[str, Any]) -> None:
+    def _sync_partitions(self, table: dict[str, Any], descriptor: dict[str, Any]) -> None:
+        """Make the table's partitions in the catalog exactly `table["partitions"]`."""
         keys = table["partition_keys"]
-        inputs = [
+        wanted = {tuple(str(p[k]) for k in keys) for p in table.get("partitions", [])}
+        present = self._partition_values(table["name"])
+        new = [
             {
-                "Values": [p[k] for k in keys],
+                "Values": list(values),
                 "StorageDescriptor": {
                     **descriptor,
-                    "Location": table["location"] + "/".join(f"{k}={p[k]}" for k in keys) + "/",
+                    "Location": table["location"]
+                    + "/".join(f"{k}={v}" for k, v in zip(keys, values, strict=True))
+                    + "/",
                 },
             }
-            for p in table.get("new_partitions", [])
+            for values in sorted(wanted - present)
         ]
-        for start in range(0, len(inputs), 100):
-            self.glue.batch_create_partition(
-                DatabaseName=self.database,
-                TableName=table["name"],
-                PartitionInputList=inputs[start : start + 100],
+        for start in range(0, len(new), 100):
+            self._check(
+                self.glue.batch_create_partition(
+                    DatabaseName=self.database,
+                    TableName=table["name"],
+                    PartitionInputList=new[start : start + 100],
+                )
             )
+        gone = [{"Values": list(v)} for v in sorted(present - wanted)]
+        for start in range(0, len(gone), 25):
+            self._check(
+                self.glue.batch_delete_partition(
+                    DatabaseName=self.database,
+                    TableName=table["name"],
+                    PartitionsToDelete=gone[start : start + 25],
+                )
+            )
+
+    def _partition_values(self, name: str) -> set[tuple[str, ...]]:
+        paginator = self.glue.get_paginator("get_partitions")
+        pages = paginator.paginate(DatabaseName=self.database, TableName=name)
+        return {tuple(p["Values"]) for page in pages for p in page["Partitions"]}
+
+    @staticmethod
+    def _check(response: dict[str, Any]) -> None:
+        # The batch calls report per-partition failures in the response instead of raising.
+        errors = response.get("Errors", [])
+        if errors:
+            raise RuntimeError(f"the Glue Data Catalog refused partitions: {errors[:3]}")

@@ -20,13 +20,19 @@ from .notify import LogNotifier, Notifier, SnsNotifier
 from .state import DynamoState, SqliteState, StateStore
 from .storage import LocalStorage, S3Storage, Storage
 
-SPARK_DEFAULTS = {
+# What the jobs need in both homes.
+SPARK_SETTINGS = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.sources.partitionOverwriteMode": "dynamic",
     "spark.sql.parquet.compression.codec": "snappy",
+}
+# Locally only: on Glue the cluster's own settings stand (its shuffle partitions scale with the
+# workers; 8 would starve a 10-worker job), and Glue serves its own UI.
+LOCAL_SPARK_SETTINGS = {
     "spark.ui.enabled": "false",
     "spark.sql.shuffle.partitions": "8",
 }
+SPARK_DEFAULTS = {**SPARK_SETTINGS, **LOCAL_SPARK_SETTINGS}
 
 
 @dataclass
@@ -65,9 +71,10 @@ class Context:
 
 
 def open_context(stage: str, arguments: JobArguments, argv: list[str]) -> Context:
+    """The home of this job; `argv` is the script's whole argv (its path first)."""
     if "lake" in arguments.values:
         return _local(stage, arguments)
-    if "--JOB_NAME" in argv or any(a.startswith("--JOB_NAME=") for a in argv):
+    if "--JOB_NAME" in argv[1:] or any(a.startswith("--JOB_NAME=") for a in argv[1:]):
         return _glue(stage, arguments, argv)
     raise ConfigError(
         "no home: pass --pipegen-lake DIR to run locally (pipegen run does), or run as a Glue job"
@@ -127,21 +134,21 @@ def executor_probe(spark: Any, tasks: int = 4) -> dict[str, Any]:
     }
 
 
-def _glue(stage: str, arguments: JobArguments, argv: list[str]) -> Context:  # pragma: no cover
-    # Only importable on Glue; exercised there, not in this repository's tests.
+def _glue(stage: str, arguments: JobArguments, argv: list[str]) -> Context:
+    # awsglue is Glue's; `pipegen run --home aws` runs this with the real awsglue package and
+    # a thin stand-in for what needs Glue's jars (GlueContext, Job): see compiler/aws_home.
     from awsglue.context import GlueContext
     from awsglue.job import Job
     from awsglue.utils import getResolvedOptions
     from pyspark.context import SparkContext
 
-    resolved = getResolvedOptions(argv, ["JOB_NAME"])
+    resolved = getResolvedOptions(argv, glue_options(argv))
     glue_context = GlueContext(SparkContext.getOrCreate())
     job = Job(glue_context)
     job.init(resolved["JOB_NAME"], resolved)
     spark = glue_context.spark_session
-    for key, value in SPARK_DEFAULTS.items():
-        if key != "spark.ui.enabled":
-            spark.conf.set(key, value)
+    for key, value in SPARK_SETTINGS.items():
+        spark.conf.set(key, value)
     storage = S3Storage(
         {z: arguments[f"{z}-bucket"] for z in ("raw", "processed", "curated", "temp")}
     )
@@ -162,13 +169,20 @@ def _glue(stage: str, arguments: JobArguments, argv: list[str]) -> Context:  # p
         metrics=CloudWatchMetrics(config["pipeline"], config["environment"], stage),
         notifier=SnsNotifier(arguments.values.get("topic-arn")),
         events=EventBridgeEvents(),
-        run_id=_workflow_run_id(argv),
+        run_id=resolved.get("WORKFLOW_RUN_ID") or resolved.get("JOB_RUN_ID") or "manual",
         glue_job=job,
+        facts={"job_run_id": resolved.get("JOB_RUN_ID"), "spark": _spark_facts(spark)},
     )
 
 
-def _workflow_run_id(argv: list[str]) -> str:
-    for i, arg in enumerate(argv):
-        if arg == "--WORKFLOW_RUN_ID" and i + 1 < len(argv):
-            return argv[i + 1]
-    return "manual"
+def glue_options(argv: list[str]) -> list[str]:
+    """The Glue arguments to resolve: the job's name always; the workflow's run when a
+    workflow started the job (Glue passes both workflow arguments then, and only then)."""
+    present = {a.split("=", 1)[0].removeprefix("--") for a in argv[1:] if a.startswith("--")}
+    return ["JOB_NAME"] + [o for o in ("WORKFLOW_NAME", "WORKFLOW_RUN_ID") if o in present]
+
+
+def _spark_facts(spark: Any) -> dict[str, str | None]:
+    """Settings the job ran with, in its summary: what the cluster decided, not pipegen."""
+    keys = ("spark.sql.shuffle.partitions", "spark.master")
+    return {key: spark.conf.get(key, None) for key in keys}

@@ -1,4 +1,6 @@
-"""What every generated job script calls: `main(stage, argv)` -> process exit code.
+"""What every generated job script calls: `main(stage, sys.argv)` -> process exit code.
+
+`argv` is the script's whole argv, its path first, as Glue's `getResolvedOptions` expects it.
 
 Exit codes: 0 done, 1 the job failed (the traceback goes to the job's log: a failed job is an
 operational event, not a user's typo), 2 bad arguments or config, 4 quality blocked the batch.
@@ -27,14 +29,14 @@ def _job(stage: str):
 
 
 def main(stage: str, argv: list[str]) -> int:
-    """Run one stage. Returns the process exit code."""
+    """Run one stage with the script's argv (its path first). Returns the process exit code."""
     if stage not in STAGES:
         print(f"pipegen runtime: unknown stage {stage!r}", file=sys.stderr)
         return EXIT_CONFIG
     from .context import open_context
 
     try:
-        context = open_context(stage, parse_arguments(argv), argv)
+        context = open_context(stage, parse_arguments(argv[1:]), argv)
     except ConfigError as exc:
         print(f"pipegen runtime: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -49,7 +51,15 @@ def main(stage: str, argv: list[str]) -> int:
         return EXIT_FAILED
     context.finish()
     _save_summary(context, {**summary, **context.facts})
-    return EXIT_BLOCKED if summary.get("blocked") else EXIT_OK
+    if summary.get("blocked"):
+        # Glue marks the run FAILED (a non-zero exit); this line is the reason in its log.
+        print(
+            f"pipegen: quality blocked batch {summary['batch_id']}: the curated tables were not "
+            f"published; report: {summary.get('report', '')}",
+            file=sys.stderr,
+        )
+        return EXIT_BLOCKED
+    return EXIT_OK
 
 
 def _save_summary(context: Any, summary: dict[str, Any]) -> None:

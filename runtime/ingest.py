@@ -221,7 +221,6 @@ def _after_commit(ctx, name, source, batch, good, keys, partitions, table) -> No
             "partitions": sorted(
                 (table or {}).get("partitions", []) + fresh, key=lambda p: [p[k] for k in keys]
             ),
-            "new_partitions": fresh,
             "metadata_columns": list(METADATA),
             "current_batch": batch if source.get("kind") == "reference" else None,
         }

@@ -28,6 +28,14 @@ from .messages import file_rejected  # inline-drop
 from .metrics import CloudWatchMetrics  # inline-drop
 
 ARRIVAL = "arrival"
+# An arrival that waits for the running workflow run is filed under a stage of its own, so the
+# end of the run finds exactly the waiting ones through the table's index, without a scan.
+ARRIVAL_WAITING = "arrival-waiting"
+STAGE_INDEX = "by-stage"  # runtime/state.py's index (this file ships without state.py)
+EXPIRES_AT = "expires_at"
+# A settled arrival (started or rejected) is kept this long to recognise a redelivered event
+# (EventBridge retries for 24 hours), then DynamoDB's TTL deletes it.
+SETTLED_KEEP_DAYS = 30
 MISSING = ("404", "NoSuchKey", "NoSuchVersion", "NotFound")
 
 
@@ -194,7 +202,10 @@ class Landing:
             self._set(arrival_id, "started", workflow_run_id=run["RunId"])
         return {"status": "started", "run_id": run["RunId"], "arrival_ids": arrival_ids}
 
-    def _set(self, arrival_id: str, status: str, **fields: str) -> None:
+    def _set(self, arrival_id: str, status: str, **fields: Any) -> None:
+        fields["stage"] = ARRIVAL_WAITING if status == "waiting" else ARRIVAL
+        if status != "waiting":
+            fields[EXPIRES_AT] = int(time.time()) + SETTLED_KEEP_DAYS * 86400
         names = {"#s": "status", **{f"#{k}": k for k in fields}}
         values = {":s": status, **{f":{k}": v for k, v in fields.items()}}
         assignments = ", ".join(["#s = :s", *(f"#{k} = :{k}" for k in fields)])
@@ -209,13 +220,14 @@ class Landing:
         items, kwargs = (
             [],
             {
-                "FilterExpression": "#s = :w AND #st = :a",
-                "ExpressionAttributeNames": {"#s": "status", "#st": "stage"},
-                "ExpressionAttributeValues": {":w": "waiting", ":a": ARRIVAL},
+                "IndexName": STAGE_INDEX,
+                "KeyConditionExpression": "#st = :w",
+                "ExpressionAttributeNames": {"#st": "stage"},
+                "ExpressionAttributeValues": {":w": ARRIVAL_WAITING},
             },
         )
         while True:
-            page = self.runs.scan(**kwargs)
+            page = self.runs.query(**kwargs)
             items += page["Items"]
             if "LastEvaluatedKey" not in page:
                 return sorted(i["run_id"] for i in items)

@@ -18,7 +18,6 @@ JOB_FAILED_STATES = ("FAILED", "TIMEOUT", "STOPPED", "ERROR")
 JOB_ENDED = (
     "pipegen <pipeline>/<environment>: job <job> ended <state> at <time> (run <run>): <message>"
 )
-CRAWLER_FAILED = "pipegen <pipeline>/<environment>: crawler <crawler> failed at <time>: <message>"
 QUALITY = (
     "pipegen <pipeline>/<environment>: quality <outcome>, score <score> "
     "(warn below <warn_below>, fail below <fail_below>); published: <published>; report <report>"

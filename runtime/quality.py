@@ -28,7 +28,8 @@ def run(ctx: Any) -> dict[str, Any]:
     done = {b.batch_id for b in ctx.state.committed_batches(STAGE)}
     waiting = [b for b in ctx.state.committed_batches("processing") if b.batch_id not in done]
     if not waiting:
-        return {"stage": STAGE, "tables": {}, "repaired_batches": repaired, "checked": False}
+        summary = {"stage": STAGE, "tables": {}, "repaired_batches": repaired, "checked": False}
+        return {**summary, **still_blocked(ctx)}
     processing = waiting[-1]
     batch = ctx.state.begin_batch(STAGE, processing.batch_id, ctx.now(), {"name": "quality"})
     tables = _tables(ctx, processing)
@@ -61,6 +62,30 @@ def run(ctx: Any) -> dict[str, Any]:
         },
         "repaired_batches": repaired,
     }
+
+
+def still_blocked(ctx: Any) -> dict[str, Any]:
+    """When the newest processed batch was blocked, every later attempt of this job fails too
+    (a Glue retry must not turn a block into a success), without reporting it again."""
+    batch = blocked_batch(ctx.state)
+    if batch is None:
+        return {}
+    return {
+        "blocked": True,
+        "batch_id": batch.batch_id,
+        "report": batch.info.get("report", ""),
+        "already_reported": True,
+    }
+
+
+def blocked_batch(state: Any) -> Any | None:
+    """The newest processing batch, if quality blocked it (no newer data has replaced it)."""
+    processed = state.committed_batches("processing")
+    if not processed:
+        return None
+    verdicts = {b.batch_id: b for b in state.committed_batches(STAGE)}
+    verdict = verdicts.get(processed[-1].batch_id)
+    return verdict if verdict is not None and verdict.info.get("blocked") else None
 
 
 def _require_rules_config(config: dict[str, Any]) -> None:
@@ -433,7 +458,8 @@ def _finish(
         },
     )
     if report["blocked"]:
-        ctx.state.commit_batch(STAGE, batch.batch_id, {"name": "quality", "blocked": True}, [])
+        info = {"name": "quality", "blocked": True, "report": report_path}
+        ctx.state.commit_batch(STAGE, batch.batch_id, info, [])
     else:
         _publish(ctx, processing, batch)
     for stale in older:
@@ -449,6 +475,18 @@ def _replaced(key: str, staged: dict[str, Any]) -> bool:
         return True
     folders = partition_folders(key)
     return any(all(folders.get(k) == str(v) for k, v in p.items()) for p in staged["partitions"])
+
+
+def _published_partitions(ctx: Any, name: str, keys: list[str]) -> list[dict[str, str]]:
+    """The table's partitions as published, read off its files' folders."""
+    if not keys:
+        return []
+    found = set()
+    for obj in ctx.storage.list("curated", f"{name}/"):
+        folders = partition_folders(obj.key)
+        if all(k in folders for k in keys):
+            found.add(tuple(folders[k] for k in keys))
+    return [dict(zip(keys, values, strict=True)) for values in sorted(found)]
 
 
 def _publish(ctx: Any, processing: Any, batch: Any) -> None:
@@ -475,8 +513,7 @@ def _publish(ctx: Any, processing: Any, batch: Any) -> None:
                 "location": ctx.storage.uri("curated", f"{name}/"),
                 "columns": staged["columns"],
                 "partition_keys": staged["partition_keys"],
-                "partitions": [],
-                "new_partitions": [],
+                "partitions": _published_partitions(ctx, name, staged["partition_keys"]),
                 "batch": batch.batch_id,
             }
         )

@@ -9,9 +9,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+
+# The run-state table's index by stage, and the attribute DynamoDB's TTL expires items by; the
+# compiler builds the table from these (builders/dynamodb.py).
+STAGE_INDEX = "by-stage"
+EXPIRES_AT = "expires_at"
+# An aborted batch is kept this long (for whoever investigates the crash), then expires.
+ABORTED_KEEP_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -144,7 +152,12 @@ class SqliteState:
 
 
 class DynamoState:
-    """The AWS state store: run-state (batches), file-bookmarks and quality-history tables."""
+    """The AWS state store: run-state (batches), file-bookmarks and quality-history tables.
+
+    Batches are read by stage through the run-state table's index, never by a scan; an aborted
+    batch gets an expiry time (DynamoDB's TTL deletes it), so reads stay proportional to the
+    batches that matter.
+    """
 
     def __init__(self, run_table: str, bookmark_table: str, quality_table: str, resource=None):
         import boto3
@@ -159,13 +172,11 @@ class DynamoState:
         return f"{stage}#{batch_id}"
 
     def _all_batches(self, stage: str) -> list[Batch]:
-        items, kwargs = [], {}
-        while True:
-            page = self.runs.scan(**kwargs)
-            items += page["Items"]
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        from boto3.dynamodb.conditions import Key
+
+        items = _query_all(
+            self.runs, IndexName=STAGE_INDEX, KeyConditionExpression=Key("stage").eq(stage)
+        )
         batches = [
             Batch(
                 i["stage"],
@@ -176,28 +187,21 @@ class DynamoState:
                 int(i.get("committed_seq", 0)),
             )
             for i in items
-            if i.get("stage") == stage
         ]
         return sorted(batches, key=lambda b: (b.committed_seq, b.started_at, b.batch_id))
 
     def committed_objects(self, source: str) -> set[str]:
-        committed = {b.batch_id for b in self.committed_batches("ingestion")}
         from boto3.dynamodb.conditions import Key
 
-        items, kwargs = [], {"KeyConditionExpression": Key("source").eq(source)}
-        while True:
-            page = self.bookmarks.query(**kwargs)
-            items += page["Items"]
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        committed = {b.batch_id for b in self.committed_batches("ingestion")}
+        items = _query_all(self.bookmarks, KeyConditionExpression=Key("source").eq(source))
         return {i["object_id"] for i in items if i["batch_id"] in committed}
 
     def begin_batch(
         self, stage: str, batch_id: str, started_at: str, info: dict[str, Any]
     ) -> Batch:
         key = {"run_id": self._run_id(stage, batch_id)}
-        existing = self.runs.get_item(Key=key).get("Item")
+        existing = self.runs.get_item(Key=key, ConsistentRead=True).get("Item")
         if existing is None:
             self.runs.put_item(
                 Item={
@@ -213,8 +217,8 @@ class DynamoState:
         if existing["status"] == "aborted":
             self.runs.update_item(
                 Key=key,
-                UpdateExpression="SET #s = :p",
-                ExpressionAttributeNames={"#s": "status"},
+                UpdateExpression="SET #s = :p REMOVE #e",
+                ExpressionAttributeNames={"#s": "status", "#e": EXPIRES_AT},
                 ExpressionAttributeValues={":p": "pending"},
             )
         return Batch(
@@ -260,11 +264,12 @@ class DynamoState:
         )
 
     def abort_batch(self, stage: str, batch_id: str) -> None:
+        expires = int(time.time()) + ABORTED_KEEP_DAYS * 86400
         self.runs.update_item(
             Key={"run_id": self._run_id(stage, batch_id)},
-            UpdateExpression="SET #s = :a",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":a": "aborted"},
+            UpdateExpression="SET #s = :a, #e = :e",
+            ExpressionAttributeNames={"#s": "status", "#e": EXPIRES_AT},
+            ExpressionAttributeValues={":a": "aborted", ":e": expires},
         )
 
     def record_quality(self, table: str, run_at: str, result: dict[str, Any]) -> None:
@@ -279,3 +284,14 @@ class DynamoState:
             KeyConditionExpression=Key("table").eq(table), ScanIndexForward=False, Limit=limit
         )
         return [json.loads(i["result"]) for i in page["Items"]][::-1]
+
+
+def _query_all(table: Any, **kwargs: Any) -> list[dict[str, Any]]:
+    """Every item a query returns, across pages."""
+    items = []
+    while True:
+        page = table.query(**kwargs)
+        items += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -129,7 +129,7 @@ def test_validate_warns_when_the_estimate_exceeds_the_budget(tmp_path, capsys):
     line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "monthly_usd: 5" in t)
     assert finding.startswith(f"{path}:{line}:")
     assert "warning[PG601]" in finding and "over the budget of $5.00" in finding
-    assert "Glue crawler runs" in finding
+    assert "Glue ingestion job" in finding
     code, _, err = run_cli(["validate", "--strict", str(path)], capsys)
     assert code == 1 and "error[PG601]" in err
 

@@ -169,7 +169,7 @@ def test_monitoring_resources_are_created(deployed, moto_endpoint):
     config and the topic and queue policies without creating them; cfn-lint and
     tests/test_monitoring.py check those from the template."""
     rules = boto3.client("events", endpoint_url=moto_endpoint).list_rules(NamePrefix="flights-dev")
-    assert len(rules["Rules"]) == 7
+    assert len(rules["Rules"]) == 6
     topics = boto3.client("sns", endpoint_url=moto_endpoint).list_topics()["Topics"]
     assert any(t["TopicArn"].endswith(":flights-dev-alerts") for t in topics)
     sqs = boto3.client("sqs", endpoint_url=moto_endpoint)

@@ -19,7 +19,8 @@ def test_edges_follow_the_plan():
             kind = "src" if name in {s.name for s in plan.sources} else "tf"
             assert (f"{kind}_{name}", f"tf_{transform.name}") in edges
     assert ("job_ingestion", "job_processing") in edges
-    assert ("job_processing", "crawler_curated") in edges
+    assert ("job_processing", "job_quality") in edges
+    assert not [n for n in {a for a, _ in edges} | {b for _, b in edges} if "crawler" in n]
     assert ("landing", "job_ingestion") in edges
     assert {b for a, b in edges if b.startswith("q_")} == {f"q_{t}" for t in plan.quality.tables}
 

@@ -42,7 +42,10 @@ def deployed_code(tmp_path_factory):
     template = json.loads(compile_all(spec, "events.yaml")["dev"]["template.json"])
     function = template["Resources"]["LandingFunction"]["Properties"]
     assert function["Runtime"] == "python3.12" and function["Handler"] == "index.handler"
-    return function["Code"]["ZipFile"], function["Environment"]["Variables"]
+    table = template["Resources"]["RunStateTable"]["Properties"]
+    keys = ("KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes")
+    declared = {k: table[k] for k in keys}
+    return function["Code"]["ZipFile"], function["Environment"]["Variables"], declared
 
 
 @pytest.fixture
@@ -54,11 +57,10 @@ def aws(deployed_code, monkeypatch):
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket=BUCKET)
         s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        code, variables, table = deployed_code
+        # The table as the template declares it: its keys and the index the function queries.
         boto3.client("dynamodb", region_name=REGION).create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "run_id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "run_id", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
+            TableName=TABLE, BillingMode="PAY_PER_REQUEST", **table
         )
         glue = boto3.client("glue", region_name=REGION)
         glue.create_workflow(Name=WORKFLOW, MaxConcurrentRuns=1)
@@ -73,7 +75,6 @@ def aws(deployed_code, monkeypatch):
             Endpoint=inbox_arn["Attributes"]["QueueArn"],
             Attributes={"RawMessageDelivery": "true"},
         )
-        code, variables = deployed_code
         env = {
             **variables,
             "PIPEGEN_WORKFLOW": WORKFLOW,

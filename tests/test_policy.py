@@ -43,12 +43,12 @@ def _mutate_sub(t):
 
 
 def _mutate_arn(t):
-    statement = _statement(t, "LandingRolePolicy", "ReadArrivals")
+    statement = _statement(t, "LandingAccessPolicy", "ReadArrivals")
     statement["Resource"] = [{"Fn::Sub": "${RawBucket.Arn}/incoming/*/flights/*"}]
 
 
 def _mutate_question(t):
-    statement = _statement(t, "LandingRolePolicy", "ReadArrivals")
+    statement = _statement(t, "LandingAccessPolicy", "ReadArrivals")
     statement["Resource"] = [{"Fn::Sub": "${RawBucket.Arn}/incoming/fl?ghts/"}]
 
 
@@ -74,11 +74,15 @@ def _mutate_multipart(t):
 
 
 def _mutate_star_action(t):
-    _statement(t, "QualityRolePolicy", "UseStateTables")["Action"] = ["dynamodb:*"]
+    _statement(t, "QualityAccessPolicy", "UseRunStateTable")["Action"] = ["dynamodb:*"]
+
+
+def _mutate_wildcard_action(t):
+    _statement(t, "IngestionAccessPolicy", "UseDataKey")["Action"] = ["kms:GenerateDataKey*"]
 
 
 def _mutate_star_resource(t):
-    _statement(t, "QualityRolePolicy", "UseStateTables")["Resource"] = ["*"]
+    _statement(t, "QualityAccessPolicy", "UseRunStateTable")["Resource"] = ["*"]
 
 
 @pytest.mark.parametrize(
@@ -93,6 +97,7 @@ def _mutate_star_resource(t):
         (_mutate_timeout, "PG706"),
         (_mutate_multipart, "PG707"),
         (_mutate_star_action, "PG708"),
+        (_mutate_wildcard_action, "PG708"),
         (_mutate_star_resource, "PG708"),
     ],
 )
@@ -106,7 +111,7 @@ def test_each_check_trips_on_its_mistake(reference, mutate, code):
 def test_star_resources_in_the_reference_are_only_the_named_exceptions(reference):
     _, template = reference
     for name, resource in template["Resources"].items():
-        if resource["Type"] != "AWS::IAM::RolePolicy":
+        if resource["Type"] != "AWS::IAM::Policy":
             continue
         for statement in resource["Properties"]["PolicyDocument"]["Statement"]:
             if statement["Resource"] == ["*"]:

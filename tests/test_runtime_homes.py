@@ -9,7 +9,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from pipegen_compiler.builders.dynamodb import KEYS
+from helpers import REPO, compile_all, template_of
+from pipegen_compiler.builders.dynamodb import table_id
 from pipegen_runtime.catalog import GlueCatalog, LocalCatalog
 from pipegen_runtime.metrics import CloudWatchMetrics, JsonLinesMetrics
 from pipegen_runtime.notify import LogNotifier, SnsNotifier
@@ -41,20 +42,18 @@ def _s3_storage() -> S3Storage:
 
 
 def _dynamo_state() -> DynamoState:
+    """The three state tables exactly as the reference template declares them (keys, index)."""
     dynamodb = boto3.resource("dynamodb", region_name=REGION)
+    resources = template_of(compile_all(REPO / "specs" / "flights.yaml")["dev"])["Resources"]
     names = {}
-    for table, (hash_key, range_key) in KEYS.items():
-        schema = [{"AttributeName": hash_key[0], "KeyType": "HASH"}]
-        attributes = [{"AttributeName": hash_key[0], "AttributeType": hash_key[1]}]
-        if range_key:
-            schema.append({"AttributeName": range_key[0], "KeyType": "RANGE"})
-            attributes.append({"AttributeName": range_key[0], "AttributeType": range_key[1]})
-        dynamodb.create_table(
-            TableName=table,
-            KeySchema=schema,
-            AttributeDefinitions=attributes,
-            BillingMode="PAY_PER_REQUEST",
-        )
+    for table in ("run-state", "file-bookmarks", "quality-history"):
+        props = resources[table_id(table)]["Properties"]
+        declared = {
+            k: props[k]
+            for k in ("KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes")
+            if k in props
+        }
+        dynamodb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST", **declared)
         names[table] = table
     return DynamoState(
         names["run-state"], names["file-bookmarks"], names["quality-history"], dynamodb
@@ -117,6 +116,7 @@ def test_uncommitted_bookmarks_do_not_count(state):
 
 
 def test_glue_catalog_creates_then_updates_with_partitions(aws):
+    """put_table states the table as published: partitions are added and removed to match."""
     glue = boto3.client("glue", region_name=REGION)
     glue.create_database(DatabaseInput={"Name": "flights_dev"})
     catalog = GlueCatalog("flights_dev", glue)
@@ -125,21 +125,23 @@ def test_glue_catalog_creates_then_updates_with_partitions(aws):
         "location": "s3://b/flights/",
         "partition_keys": ["year"],
         "columns": [{"name": "id", "type": "int"}],
-        "new_partitions": [{"year": "2013"}],
-        "partitions": [{"year": "2013"}],
+        "partitions": [{"year": "2013"}, {"year": "2014"}],
     }
     catalog.put_table(table)
+    assert catalog.get_table("flights")["partitions"] == [{"year": "2013"}, {"year": "2014"}]
     catalog.put_table(
         {
             **table,
             "columns": [*table["columns"], {"name": "x", "type": "string"}],
-            "new_partitions": [{"year": "2014"}],
+            "partitions": [{"year": "2014"}, {"year": "2015"}],
         }
     )
     stored = glue.get_table(DatabaseName="flights_dev", Name="flights")["Table"]
     assert [c["Name"] for c in stored["StorageDescriptor"]["Columns"]] == ["id", "x"]
     partitions = glue.get_partitions(DatabaseName="flights_dev", TableName="flights")
-    assert sorted(p["Values"][0] for p in partitions["Partitions"]) == ["2013", "2014"]
+    assert sorted(p["Values"][0] for p in partitions["Partitions"]) == ["2014", "2015"]
+    located = {p["Values"][0]: p["StorageDescriptor"]["Location"] for p in partitions["Partitions"]}
+    assert located["2015"] == "s3://b/flights/year=2015/"
     assert catalog.get_table("flights")["partition_keys"] == ["year"]
     assert catalog.get_table("missing") is None
 

@@ -49,14 +49,13 @@ def test_every_bucket_policy_denies_plain_http(resources):
 def test_iam_has_no_wildcard_actions_and_one_required_wildcard_resource(resources):
     statements = [
         s
-        for p in _of_type(resources, "AWS::IAM::RolePolicy").values()
+        for p in _of_type(resources, "AWS::IAM::Policy").values()
         for s in p["Properties"]["PolicyDocument"]["Statement"]
     ]
     assert statements
     for statement in statements:
         actions = statement["Action"]
-        assert all("*" not in a.split(":")[1].rstrip("*") or a.endswith("*") for a in actions)
-        assert "*" not in actions and not any(a.endswith(":*") for a in actions)
+        assert not [a for a in actions if "*" in a], statement["Sid"]
         if "*" in statement["Resource"]:
             assert actions == ["cloudwatch:PutMetricData"]
             assert "cloudwatch:namespace" in statement["Condition"]["StringEquals"]
@@ -68,7 +67,6 @@ def test_keys_rotate_and_name_their_users(resources):
     assert all(k["Properties"]["EnableKeyRotation"] for k in keys.values())
     users = keys["DataKey"]["Properties"]["KeyPolicy"]["Statement"][1]["Principal"]["AWS"]
     assert sorted(u["Fn::GetAtt"][0] for u in users) == [
-        "CrawlerRole",
         "IngestionRole",
         "LandingRole",
         "ProcessingRole",
@@ -91,17 +89,73 @@ def test_workflow_chains_jobs_by_reference(resources):
         if props["Type"] == "CONDITIONAL":
             assert props["Predicate"]["Logical"] == "AND"
             (condition,) = props["Predicate"]["Conditions"]
-            chain[condition["JobName"]["Ref"]] = [
-                a.get("JobName", a.get("CrawlerName"))["Ref"] for a in props["Actions"]
-            ]
+            chain[condition["JobName"]["Ref"]] = [a["JobName"]["Ref"] for a in props["Actions"]]
         else:
             assert props["Type"] == "SCHEDULED"
             assert props["Schedule"] == "cron(0 2 * * ? *)"
             assert props["Actions"] == [{"JobName": {"Ref": "IngestionJob"}}]
-    assert chain == {
-        "IngestionJob": ["ProcessingJob", "ProcessedCrawler"],
-        "ProcessingJob": ["QualityJob", "CuratedCrawler"],
+    assert chain == {"IngestionJob": ["ProcessingJob"], "ProcessingJob": ["QualityJob"]}
+
+
+def test_the_jobs_own_the_catalog_no_crawler_races_them(resources):
+    """The runtime registers tables and partitions as it publishes (runtime/catalog.py); a
+    crawler on the same tables would race the quality job and overwrite what it wrote."""
+    assert not _of_type(resources, "AWS::Glue::Crawler")
+    policies = _of_type(resources, "AWS::IAM::Policy")
+    catalog = {
+        name: next(
+            s["Action"]
+            for s in p["Properties"]["PolicyDocument"]["Statement"]
+            if s["Sid"] == "UpdateCatalog"
+        )
+        for name, p in policies.items()
+        if name != "LandingAccessPolicy"
     }
+    for actions in catalog.values():
+        assert {"glue:BatchCreatePartition", "glue:BatchDeletePartition"} <= set(actions)
+
+
+def test_jobs_use_the_catalog_api_only_and_leave_shuffle_to_the_cluster(resources):
+    for job in _of_type(resources, "AWS::Glue::Job").values():
+        arguments = job["Properties"]["DefaultArguments"]
+        # Spark's Hive client would open the `default` database, which no role may use.
+        assert "--enable-glue-datacatalog" not in arguments
+        assert not any("shuffle" in k or "shuffle" in str(v) for k, v in arguments.items())
+
+
+def test_glue_writes_its_logs_into_log_groups_the_stack_owns(resources):
+    """Glue 5 writes to `<--custom-logGroup-prefix>/output` and `/error`; both are in the stack
+    with the spec's retention and the logs key, so no group exists outside it."""
+    groups = {
+        r["Properties"]["LogGroupName"]: r["Properties"]
+        for r in _of_type(resources, "AWS::Logs::LogGroup").values()
+    }
+    for job in _of_type(resources, "AWS::Glue::Job").values():
+        prefix = job["Properties"]["DefaultArguments"]["--custom-logGroup-prefix"]
+        for suffix in ("output", "error"):
+            group = groups[f"{prefix}/{suffix}"]
+            assert group["RetentionInDays"] == 30
+            assert group["KmsKeyId"] == {"Fn::GetAtt": ["LogsKey", "Arn"]}
+
+
+def test_cost_alerts_wait_for_the_topic_policy_that_lets_them_publish(resources):
+    for name in ("MonthlyBudget", "CostAnomalySubscription"):
+        assert resources[name]["DependsOn"] == ["AlertTopicPolicy"], name
+
+
+def test_run_state_is_read_by_index_and_expires_what_is_done(resources):
+    table = resources["RunStateTable"]["Properties"]
+    (index,) = table["GlobalSecondaryIndexes"]
+    assert [k["AttributeName"] for k in index["KeySchema"]] == ["stage", "run_id"]
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    scans = [
+        a
+        for p in _of_type(resources, "AWS::IAM::Policy").values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        for a in s["Action"]
+        if a == "dynamodb:Scan"
+    ]
+    assert scans == []
 
 
 def test_jobs_take_settings_from_the_spec(resources):
@@ -133,7 +187,7 @@ def test_prod_override_applies_only_to_prod():
 def test_every_taggable_resource_carries_the_cost_tags(resources):
     untagged = (
         "AWS::S3::BucketPolicy",
-        "AWS::IAM::RolePolicy",
+        "AWS::IAM::Policy",
         "AWS::KMS::Alias",
         "AWS::Glue::Database",
         "AWS::Glue::SecurityConfiguration",

@@ -16,6 +16,7 @@ from troposphere import Ref, budgets, ce
 
 from .common import STACK_TAG, Stack
 from .iam import TOPIC
+from .notify import TOPIC_POLICY
 
 BUDGET = "MonthlyBudget"
 MONITOR = "CostAnomalyMonitor"
@@ -31,9 +32,11 @@ def build(stack: Stack) -> None:
     subscribers += [
         budgets.Subscriber(SubscriptionType="EMAIL", Address=a) for a in stack.plan.alerts.email
     ]
+    # Both publish to the topic: they must not exist before the topic policy that lets them.
     stack.add(
         budgets.Budget(
             BUDGET,
+            DependsOn=[TOPIC_POLICY],
             Budget=budgets.BudgetData(
                 BudgetName=f"{naming.prefix}-monthly",
                 BudgetType="COST",
@@ -72,6 +75,7 @@ def build(stack: Stack) -> None:
     stack.add(
         ce.AnomalySubscription(
             SUBSCRIPTION,
+            DependsOn=[TOPIC_POLICY],
             SubscriptionName=f"{naming.prefix}-cost-anomalies",
             # SNS subscribers take every anomaly as it is found.
             Frequency="IMMEDIATE",

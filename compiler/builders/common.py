@@ -17,7 +17,7 @@ STACK_TAG = "pipegen:stack"
 DATA_KEY = "DataKey"
 LOGS_KEY = "LogsKey"
 NOTIFY_KEY = "NotifyKey"
-# What a role (or the logs service) may do with a key it uses; one list for both sides.
+# What the CloudWatch Logs service may do with the logs key (what AWS documents it needs).
 KEY_USE = [
     "kms:Decrypt",
     "kms:DescribeKey",
@@ -25,6 +25,12 @@ KEY_USE = [
     "kms:GenerateDataKey*",
     "kms:ReEncrypt*",
 ]
+# What a pipeline role may do with a key, in its own policy and in the key's: S3 and DynamoDB
+# ask for a data key on write and decrypt on read. Exact actions, no wildcards: a role holds
+# nothing it does not use (tests/test_aws_home.py lists what each role used).
+ROLE_KEY_USE = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
+# What a role that only sends to the encrypted topic or queue needs of the notify key.
+SEND_KEY_USE = ["kms:Decrypt", "kms:GenerateDataKey"]
 
 
 @dataclass

@@ -1,13 +1,18 @@
 """State tables: `AWS::DynamoDB::Table`.
 
-run-state (one item per workflow run), file-bookmarks (one item per ingested object version),
-quality-history (one item per table per run). On demand, encrypted with the data key, with
-point-in-time recovery, and retained with the stack: they are the pipeline's memory.
+run-state (one item per batch of each job, and one per arriving file), file-bookmarks (one item
+per ingested object version), quality-history (one item per table per run). On demand,
+encrypted with the data key, with point-in-time recovery, and retained with the stack: they are
+the pipeline's memory. run-state is read by stage through an index (never scanned), and items
+that are done with (aborted batches, settled arrivals) carry an expiry time that DynamoDB's TTL
+deletes them at, so the table does not grow with every run.
 """
 
 from __future__ import annotations
 
 from troposphere import GetAtt, dynamodb
+
+from pipegen_runtime.state import EXPIRES_AT, STAGE_INDEX
 
 from ..naming import STATE_TABLES, logical_id
 from .common import Stack
@@ -54,5 +59,27 @@ def _table(stack: Stack, name: str) -> dynamodb.Table:
         ),
         Tags=stack.tags(),
     )
+    if name == "run-state":
+        _stage_index(table)
     table.DeletionPolicy = table.UpdateReplacePolicy = "Retain"
     return table
+
+
+def _stage_index(table: dynamodb.Table) -> None:
+    """Items by stage (a job's batches, the landing function's arrivals), and their expiry."""
+    table.AttributeDefinitions.append(
+        dynamodb.AttributeDefinition(AttributeName="stage", AttributeType="S")
+    )
+    table.GlobalSecondaryIndexes = [
+        dynamodb.GlobalSecondaryIndex(
+            IndexName=STAGE_INDEX,
+            KeySchema=[
+                dynamodb.KeySchema(AttributeName="stage", KeyType="HASH"),
+                dynamodb.KeySchema(AttributeName="run_id", KeyType="RANGE"),
+            ],
+            Projection=dynamodb.Projection(ProjectionType="ALL"),
+        )
+    ]
+    table.TimeToLiveSpecification = dynamodb.TimeToLiveSpecification(
+        AttributeName=EXPIRES_AT, Enabled=True
+    )

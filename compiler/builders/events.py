@@ -3,7 +3,7 @@
 To the landing function: objects created under a landing prefix, and the end of every workflow
 run (so files that waited for it get their run). To the alert topic, as readable sentences
 (input transformers over the templates in `pipegen_runtime.messages`): each job's runs that end
-failed, timed out or stopped; crawler failures; quality results below the warn threshold. The
+failed, timed out or stopped; quality results below the warn threshold. The
 per-job rules also feed the job-failure alarms (their TriggeredRules metric).
 """
 
@@ -14,7 +14,6 @@ import json
 from troposphere import GetAtt, Ref, events
 
 from pipegen_runtime.messages import (
-    CRAWLER_FAILED,
     EVENT_SOURCE,
     JOB_ENDED,
     JOB_FAILED_STATES,
@@ -26,7 +25,7 @@ from pipegen_runtime.messages import (
 
 from ..naming import JOBS, logical_id
 from .common import Stack, bucket_name
-from .glue import crawled_tables, crawler_id, job_id
+from .glue import job_id
 from .iam import TOPIC
 
 LANDING_FUNCTION = "LandingFunction"
@@ -38,10 +37,8 @@ EVENT_PATHS = {
     "run": "$.detail.jobRunId",
     "message": "$.detail.message",
     "time": "$.time",
-    "crawler": "$.detail.crawlerName",
     **{k: f"$.detail.{k}" for k in placeholders(QUALITY) if k not in ("pipeline", "environment")},
 }
-CRAWLER_FAILED_MESSAGE = "$.detail.errorMessage"
 
 
 def rule_id(name: str) -> str:
@@ -58,10 +55,7 @@ def to_function_rules(stack: Stack) -> list[str]:
 
 
 def topic_rules(stack: Stack) -> list[str]:
-    rules = [failed_rule(k) for k in JOBS] + ["quality-result"]
-    if crawled_tables(stack):
-        rules.append("crawler-failed")
-    return rules
+    return [failed_rule(k) for k in JOBS] + ["quality-result"]
 
 
 def topic_rule_arns(stack: Stack) -> list[GetAtt]:
@@ -99,19 +93,6 @@ def build(stack: Stack) -> None:
             f"The {kind} job ended without success",
             _job_state([job_id(kind)], list(JOB_FAILED_STATES)),
             [_topic_target(stack, JOB_ENDED), _function_target(dead_letter=False)],
-        )
-    crawlers = [Ref(crawler_id(zone)) for zone in crawled_tables(stack)]
-    if crawlers:
-        _rule(
-            stack,
-            "crawler-failed",
-            "A crawler of this pipeline failed",
-            {
-                "source": ["aws.glue"],
-                "detail-type": ["Glue Crawler State Change"],
-                "detail": {"crawlerName": crawlers, "state": ["Failed"]},
-            },
-            [_topic_target(stack, CRAWLER_FAILED, message=CRAWLER_FAILED_MESSAGE)],
         )
     _rule(
         stack,
@@ -164,12 +145,10 @@ def _function_target(dead_letter: bool) -> events.Target:
     return target
 
 
-def _topic_target(stack: Stack, template: str, message: str | None = None) -> events.Target:
+def _topic_target(stack: Stack, template: str) -> events.Target:
     """An SNS target whose message is the template with the event's values filled in."""
     text = template.replace("<pipeline>", stack.plan.name).replace("<environment>", stack.plan.env)
     paths = {k: EVENT_PATHS[k] for k in placeholders(text)}
-    if message:
-        paths["message"] = message
     return events.Target(
         Id="alert-topic",
         Arn=Ref(TOPIC),

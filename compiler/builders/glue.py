@@ -1,20 +1,20 @@
-"""Glue: `AWS::Glue::Database`, `::SecurityConfiguration`, `::Job`, `::Crawler`, `::Workflow`,
-`::Trigger`.
+"""Glue: `AWS::Glue::Database`, `::SecurityConfiguration`, `::Job`, `::Workflow`, `::Trigger`.
 
 Three jobs (ingestion, processing, quality) run the generated scripts with the runtime bundle
 on `--extra-py-files` and read their stage config (JSON data) from the scripts bucket. A
 workflow starts ingestion (on demand, or on the spec's schedule; the landing function starts it
-through StartWorkflowRun either way) and chains the jobs with conditional triggers; each job's
-success also starts the crawler of the zone it wrote, so tables and partitions appear in the
-catalog. Glue's own job bookmarks stay off: they are not exactly-once, and pipegen keeps a
-file-level bookmark in DynamoDB that works the same locally.
+through StartWorkflowRun either way) and chains the jobs with conditional triggers. There are
+no crawlers: the jobs register every table, schema change and partition in the catalog at the
+moment they publish it (runtime/catalog.py), so the catalog changes exactly when the data does
+and nothing else writes the same tables. Glue's own job bookmarks stay off: they are not
+exactly-once, and pipegen keeps a file-level bookmark in DynamoDB that works the same locally.
+The Data Catalog is reached through the Glue API only (no `--enable-glue-datacatalog`: Spark's
+Hive client would touch the `default` database, which no role may use).
 """
 
 from __future__ import annotations
 
-import json
-
-from troposphere import GetAtt, Ref, Sub, glue
+from troposphere import GetAtt, Ref, glue
 
 from ..naming import logical_id
 from ..plan import JobPlan
@@ -27,23 +27,11 @@ from .network import connection_id
 DATABASE = "CatalogDatabase"
 SECURITY = "SecurityConfiguration"
 WORKFLOW = "Workflow"
-NEXT = {"ingestion": ("processing", "processed"), "processing": ("quality", "curated")}
-CRAWLER_CONFIGURATION = json.dumps(
-    {
-        "Version": 1.0,
-        "CrawlerOutput": {"Partitions": {"AddOrUpdateBehavior": "InheritFromTable"}},
-        "Grouping": {"TableGroupingPolicy": "CombineCompatibleSchemas"},
-    },
-    sort_keys=True,
-)
+NEXT = {"ingestion": "processing", "processing": "quality"}
 
 
 def job_id(kind: str) -> str:
     return logical_id(kind, "job")
-
-
-def crawler_id(zone: str) -> str:
-    return logical_id(zone, "crawler")
 
 
 def build(stack: Stack) -> None:
@@ -60,8 +48,6 @@ def build(stack: Stack) -> None:
     stack.add(_security_configuration(stack))
     for job in stack.plan.jobs:
         stack.add(_job(stack, job))
-    for zone, tables in crawled_tables(stack).items():
-        stack.add(_crawler(stack, zone, tables))
     stack.add(
         glue.Workflow(
             WORKFLOW,
@@ -73,15 +59,6 @@ def build(stack: Stack) -> None:
     )
     for trigger in _triggers(stack):
         stack.add(trigger)
-
-
-def crawled_tables(stack: Stack) -> dict[str, list[str]]:
-    """Tables each crawler finds: sources in processed, transforms in curated."""
-    zones = {
-        "processed": [s.name for s in stack.plan.sources],
-        "curated": [t.name for t in stack.plan.transforms],
-    }
-    return {zone: sorted(tables) for zone, tables in zones.items() if tables}
 
 
 def _security_configuration(stack: Stack) -> glue.SecurityConfiguration:
@@ -122,8 +99,8 @@ def job_arguments(stack: Stack, kind: str) -> dict:
         "--TempDir": s3_uri("temp", "glue/"),
         "--enable-metrics": "true",
         "--enable-observability-metrics": "true",
-        "--enable-continuous-cloudwatch-log": "true",
-        "--enable-glue-datacatalog": "true",
+        # Into the stack's own log groups (builders/logs.py), not ones Glue would create.
+        "--custom-logGroup-prefix": naming.glue_log_prefix,
         "--job-bookmark-option": "job-bookmark-disable",
     }
 
@@ -162,27 +139,6 @@ def _connections(stack: Stack) -> dict:
     return {"Connections": glue.ConnectionsList(Connections=[Ref(connection_id(i)) for i in zones])}
 
 
-def _crawler(stack: Stack, zone: str, tables: list[str]) -> glue.Crawler:
-    targets = [
-        glue.S3Target(Path=Sub(f"s3://${{{logical_id(zone, 'bucket')}}}/{t}/")) for t in tables
-    ]
-    return glue.Crawler(
-        crawler_id(zone),
-        Name=stack.plan.naming.crawler(zone),
-        Description=f"pipegen {stack.plan.naming.prefix}: catalog the {zone} zone",
-        Role=GetAtt(role_id("crawler"), "Arn"),
-        DatabaseName=Ref(DATABASE),
-        Targets=glue.Targets(S3Targets=targets),
-        SchemaChangePolicy=glue.SchemaChangePolicy(
-            UpdateBehavior="UPDATE_IN_DATABASE", DeleteBehavior="LOG"
-        ),
-        RecrawlPolicy=glue.RecrawlPolicy(RecrawlBehavior="CRAWL_EVERYTHING"),
-        CrawlerSecurityConfiguration=Ref(SECURITY),
-        Configuration=CRAWLER_CONFIGURATION,
-        Tags=stack.tag_map(),
-    )
-
-
 def _triggers(stack: Stack) -> list[glue.Trigger]:
     naming = stack.plan.naming
     start = glue.Trigger(
@@ -196,12 +152,9 @@ def _triggers(stack: Stack) -> list[glue.Trigger]:
     if stack.plan.schedule:
         start.Schedule = stack.plan.schedule
         start.StartOnCreation = True
-    crawled = crawled_tables(stack)
     triggers = [start]
-    for done, (following, zone) in NEXT.items():
+    for done, following in NEXT.items():
         actions = [glue.Action(JobName=Ref(job_id(following)))]
-        if zone in crawled:
-            actions.append(glue.Action(CrawlerName=Ref(crawler_id(zone))))
         triggers.append(
             glue.Trigger(
                 logical_id("after", done, "trigger"),

@@ -1,8 +1,16 @@
-"""IAM roles: `AWS::IAM::Role`, `AWS::IAM::RolePolicy`.
+"""IAM roles of the Glue jobs: `AWS::IAM::Role`, `AWS::IAM::Policy`.
 
-One role per Glue job and one for the crawlers, each allowed only the buckets, prefixes, key,
-tables and catalog entries it uses. Permissions live in separate RolePolicy resources so that
-the KMS key policy can name the roles without a dependency cycle (role -> key -> policy).
+One role per Glue job, each allowed only the buckets, prefixes, key, tables, catalog entries and
+log groups it uses, with exact actions (no wildcard actions: tests/test_aws_home.py runs every
+job under its role with IAM enforced and lists what each role used). Permissions live in
+separate policy resources so that the KMS key policy can name the roles without a dependency
+cycle (role -> key -> policy).
+
+`AWS::IAM::Policy` (attached through `Roles`), not `AWS::IAM::RolePolicy`: both make the same
+inline policy on AWS, and the first is what CDK emits and what the emulator used in the tests
+creates. Its logical ID and policy name differ from the RolePolicy it replaces, so an update
+creates the new policy before CloudFormation deletes the old one and no role is ever left
+without its permissions.
 
 The only `*` resource is `cloudwatch:PutMetricData`, which AWS does not scope by resource; a
 namespace condition narrows it instead.
@@ -12,9 +20,12 @@ from __future__ import annotations
 
 from troposphere import GetAtt, Ref, Sub, iam
 
+from pipegen_runtime.state import STAGE_INDEX
+
 from ..naming import JOBS, logical_id
 from .common import (
-    KEY_USE,
+    ROLE_KEY_USE,
+    SEND_KEY_USE,
     Stack,
     account_arn,
     allow,
@@ -24,11 +35,12 @@ from .common import (
 )
 from .network import vpc_access_statements
 
-READ = ["s3:GetObject", "s3:GetObjectVersion"]
-WRITE = ["s3:DeleteObject", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
+READ = ["s3:GetObject"]
+WRITE = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
 METRIC_NAMESPACES = ["Glue", "pipegen"]
+POLICY_NAME = "pipegen-access"
 
-# Which zone each role reads and writes, and which state tables it uses.
+# Which zone each job reads and writes, and which state tables it uses.
 ACCESS = {
     "ingestion": {
         "read": ["raw"],
@@ -41,29 +53,27 @@ ACCESS = {
         "write": ["curated"],
         "tables": ["run-state", "quality-history"],
     },
-    "crawler": {"read": ["processed", "curated"], "write": [], "tables": []},
 }
-TABLE_ACTIONS = [
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:GetItem",
-    "dynamodb:PutItem",
-    "dynamodb:Query",
-    "dynamodb:UpdateItem",
-]
+# What the runtime does with each state table (runtime/state.py): exact actions, no scans.
+TABLE_ACTIONS = {
+    "run-state": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+    "file-bookmarks": ["dynamodb:BatchWriteItem", "dynamodb:Query"],
+    "quality-history": ["dynamodb:PutItem", "dynamodb:Query"],
+}
+# Batches are queried by stage through the run-state table's index (builders/dynamodb.py).
+INDEXED_TABLES = ("run-state",)
+# The runtime registers tables and partitions itself (runtime/catalog.py); nothing else writes
+# the pipeline's catalog entries.
 CATALOG_ACTIONS = [
     "glue:BatchCreatePartition",
-    "glue:BatchGetPartition",
-    "glue:CreatePartition",
+    "glue:BatchDeletePartition",
     "glue:CreateTable",
-    "glue:GetDatabase",
-    "glue:GetPartition",
     "glue:GetPartitions",
     "glue:GetTable",
-    "glue:GetTables",
-    "glue:UpdatePartition",
     "glue:UpdateTable",
 ]
+# What Glue does with the job's role to ship the job's logs into the stack's log groups.
+LOG_ACTIONS = ["logs:AssociateKmsKey", "logs:CreateLogStream", "logs:PutLogEvents"]
 
 
 TOPIC = "AlertTopic"
@@ -74,8 +84,12 @@ def role_id(name: str) -> str:
     return logical_id(name, "role")
 
 
+def policy_id(name: str) -> str:
+    return logical_id(name, "access", "policy")
+
+
 def build(stack: Stack) -> None:
-    for name in (*JOBS, "crawler"):
+    for name in JOBS:
         stack.add(
             iam.Role(
                 role_id(name),
@@ -84,14 +98,17 @@ def build(stack: Stack) -> None:
                 Tags=stack.tags(),
             )
         )
-        stack.add(
-            iam.RolePolicy(
-                logical_id(name, "role", "policy"),
-                PolicyName="least-privilege",
-                RoleName=Ref(role_id(name)),
-                PolicyDocument=policy(*_statements(stack, name)),
-            )
-        )
+        stack.add(access_policy(name, _statements(stack, name)))
+
+
+def access_policy(name: str, statements: list[dict]) -> iam.PolicyType:
+    """The inline policy of role `name` (its logical ID from `policy_id`)."""
+    return iam.PolicyType(
+        policy_id(name),
+        PolicyName=POLICY_NAME,
+        Roles=[Ref(role_id(name))],
+        PolicyDocument=policy(*statements),
+    )
 
 
 def _trust() -> dict:
@@ -108,35 +125,28 @@ def _trust() -> dict:
 def _statements(stack: Stack, name: str) -> list[dict]:
     access = ACCESS[name]
     statements = _bucket_access(access["read"], access["write"])
-    statements.append(allow("UseDataKey", KEY_USE, [GetAtt("DataKey", "Arn")]))
+    statements.append(allow("UseDataKey", ROLE_KEY_USE, [GetAtt("DataKey", "Arn")]))
     statements.append(allow("UpdateCatalog", CATALOG_ACTIONS, _catalog(stack)))
-    statements.append(
-        allow(
-            "WriteLogs",
-            [
-                "logs:AssociateKmsKey",
-                "logs:CreateLogGroup",
-                "logs:CreateLogStream",
-                "logs:PutLogEvents",
-            ],
-            [account_arn("logs", "log-group:/aws-glue/*")],
-        )
-    )
-    if name == "crawler":
-        return statements
-    statements += _job_extras(stack, access["tables"])
+    statements.append(allow("WriteLogs", LOG_ACTIONS, glue_log_arns(stack)))
+    statements += _state_tables(stack, access["tables"])
+    statements.append(_metrics())
     statements += _alerting(name)
     statements += vpc_access_statements(stack, "glue")
     return statements
+
+
+def glue_log_arns(stack: Stack) -> list[Sub]:
+    """The stack's Glue log groups and their streams (see builders/logs.py)."""
+    return [
+        account_arn("logs", f"log-group:{group}:*") for group in stack.plan.naming.glue_log_groups
+    ]
 
 
 def _alerting(name: str) -> list[dict]:
     """Jobs publish alerts to the topic; quality also announces its result to EventBridge."""
     statements = [
         allow("PublishAlerts", ["sns:Publish"], [Ref(TOPIC)]),
-        allow(
-            "UseNotifyKey", ["kms:Decrypt", "kms:GenerateDataKey*"], [GetAtt("NotifyKey", "Arn")]
-        ),
+        allow("UseNotifyKey", SEND_KEY_USE, [GetAtt("NotifyKey", "Arn")]),
     ]
     if name == "quality":
         statements.append(allow("AnnounceQualityResult", ["events:PutEvents"], [DEFAULT_EVENT_BUS]))
@@ -145,11 +155,7 @@ def _alerting(name: str) -> list[dict]:
 
 def _bucket_access(read: list[str], write: list[str]) -> list[dict]:
     zones = sorted({*read, *write, "scripts", "temp"})
-    statements = [
-        allow(
-            "ListBuckets", ["s3:GetBucketLocation", "s3:ListBucket"], [bucket_arn(z) for z in zones]
-        )
-    ]
+    statements = [allow("ListBuckets", ["s3:ListBucket"], [bucket_arn(z) for z in zones])]
     statements.append(allow("ReadArtifacts", READ, [bucket_objects_arn("scripts", "pipegen/")]))
     if read:
         statements.append(allow("ReadInputs", READ, [bucket_objects_arn(z) for z in read]))
@@ -167,17 +173,28 @@ def _catalog(stack: Stack) -> list[Sub]:
     ]
 
 
-def _job_extras(stack: Stack, tables: list[str]) -> list[dict]:
-    naming = stack.plan.naming
-    arns = [account_arn("dynamodb", f"table/{naming.table(t)}") for t in tables]
-    return [
-        allow("UseStateTables", TABLE_ACTIONS, arns),
-        # PutMetricData cannot be scoped by resource (AWS requires "*"); the namespace
-        # condition keeps it to Glue's and pipegen's own metrics.
-        allow(
-            "PublishMetrics",
-            ["cloudwatch:PutMetricData"],
-            ["*"],
-            Condition={"StringEquals": {"cloudwatch:namespace": METRIC_NAMESPACES}},
-        ),
-    ]
+def _state_tables(stack: Stack, tables: list[str]) -> list[dict]:
+    statements = []
+    for table in tables:
+        arn = account_arn("dynamodb", f"table/{stack.plan.naming.table(table)}")
+        resources = [arn]
+        if table in INDEXED_TABLES:
+            resources.append(
+                account_arn(
+                    "dynamodb", f"table/{stack.plan.naming.table(table)}/index/{STAGE_INDEX}"
+                )
+            )
+        sid = logical_id("use", table, "table")
+        statements.append(allow(sid, TABLE_ACTIONS[table], resources))
+    return statements
+
+
+def _metrics() -> dict:
+    # PutMetricData cannot be scoped by resource (AWS requires "*"); the namespace condition
+    # keeps it to Glue's and pipegen's own metrics.
+    return allow(
+        "PublishMetrics",
+        ["cloudwatch:PutMetricData"],
+        ["*"],
+        Condition={"StringEquals": {"cloudwatch:namespace": METRIC_NAMESPACES}},
+    )

@@ -1,7 +1,7 @@
 """KMS keys: `AWS::KMS::Key`, `AWS::KMS::Alias`.
 
 Three keys, all rotated: `data` for S3, DynamoDB and Glue bookmarks; `logs` for CloudWatch Logs
-(the logs service may use it only for this account's Glue log groups and the landing function's);
+(the logs service may use it only for the stack's own log groups);
 `notify` for the alert topic and the landing function's failure queue, which CloudWatch alarms
 and EventBridge write to, so those two services may use it. Key policies keep the
 account root as administrator (without it a key can become unmanageable) and name the roles
@@ -14,11 +14,21 @@ from __future__ import annotations
 from troposphere import GetAtt, Sub, kms
 
 from ..naming import JOBS, logical_id
-from .common import DATA_KEY, KEY_USE, LOGS_KEY, NOTIFY_KEY, Stack, account_arn, policy
+from .common import (
+    DATA_KEY,
+    KEY_USE,
+    LOGS_KEY,
+    NOTIFY_KEY,
+    ROLE_KEY_USE,
+    SEND_KEY_USE,
+    Stack,
+    account_arn,
+    policy,
+)
 from .iam import role_id
 
 # Roles that read and write the pipeline's data, and the ones that publish alerts.
-DATA_ROLES = (*JOBS, "crawler", "landing")
+DATA_ROLES = (*JOBS, "landing")
 NOTIFY_ROLES = (*JOBS, "landing")
 # Services that deliver to the encrypted topic and queue on the pipeline's behalf.
 NOTIFY_SERVICES = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
@@ -32,14 +42,14 @@ def build(stack: Stack) -> None:
         DATA_KEY,
         "data",
         "S3, DynamoDB and Glue bookmarks",
-        [_role_use(DATA_ROLES)],
+        [_role_use(DATA_ROLES, ROLE_KEY_USE)],
         retain=True,
     )
     _key(
         stack,
         LOGS_KEY,
         "logs",
-        "CloudWatch Logs of Glue jobs, crawlers and the landing function",
+        "CloudWatch Logs of the Glue jobs and the landing function",
         [_logs_use(stack)],
         retain=False,
     )
@@ -48,17 +58,17 @@ def build(stack: Stack) -> None:
         NOTIFY_KEY,
         "notify",
         "the alert topic and the landing function's failure queue",
-        [_role_use(NOTIFY_ROLES), _service_use(notify_services(stack))],
+        [_role_use(NOTIFY_ROLES, SEND_KEY_USE), _service_use(notify_services(stack))],
         retain=False,
     )
 
 
-def _role_use(roles: tuple[str, ...]) -> dict:
+def _role_use(roles: tuple[str, ...], actions: list[str]) -> dict:
     return {
         "Sid": "UseByPipelineRoles",
         "Effect": "Allow",
         "Principal": {"AWS": [GetAtt(role_id(r), "Arn") for r in roles]},
-        "Action": KEY_USE,
+        "Action": actions,
         "Resource": "*",
     }
 
@@ -88,7 +98,7 @@ def _root_admin() -> dict:
 
 
 def _logs_use(stack: Stack) -> dict:
-    groups = ["/aws-glue/*", stack.plan.naming.landing_log_group]
+    groups = [*stack.plan.naming.glue_log_groups, stack.plan.naming.landing_log_group]
     if stack.plan.network.vpc:
         groups.append(stack.plan.naming.flow_log_group)
     return {

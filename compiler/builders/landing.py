@@ -15,9 +15,13 @@ from importlib import resources
 
 from troposphere import GetAtt, Ref, Sub, awslambda, iam, logs, sqs
 
+from pipegen_runtime.state import STAGE_INDEX
+
 from ..diagnostics import Diagnostic
 from ..naming import logical_id
 from .common import (
+    ROLE_KEY_USE,
+    SEND_KEY_USE,
     Stack,
     account_arn,
     allow,
@@ -29,7 +33,7 @@ from .common import (
 from .dynamodb import table_id
 from .events import FAILURE_QUEUE, LANDING_FUNCTION, rule_id, to_function_rules
 from .glue import WORKFLOW
-from .iam import TOPIC, role_id
+from .iam import TOPIC, access_policy, policy_id, role_id
 from .kms import DATA_KEY, LOGS_KEY, NOTIFY_KEY
 from .network import LANDING_GROUP, subnet_refs, vpc_access_statements
 
@@ -106,7 +110,7 @@ def build(stack: Stack) -> None:
         Tags=stack.tags(),
     )
     # The role's policy must exist before the first invocation can use it.
-    function.DependsOn = [logical_id("landing", "role", "policy")]
+    function.DependsOn = [policy_id("landing")]
     scanner_skips(function, _function_skips(stack))
     stack.add(function)
     stack.add(
@@ -228,14 +232,7 @@ def _role(stack: Stack) -> None:
             Tags=stack.tags(),
         )
     )
-    stack.add(
-        iam.RolePolicy(
-            logical_id("landing", "role", "policy"),
-            PolicyName="least-privilege",
-            RoleName=Ref(role_id("landing")),
-            PolicyDocument=policy(*_statements(stack)),
-        )
-    )
+    stack.add(access_policy("landing", _statements(stack)))
 
 
 def _statements(stack: Stack) -> list[dict]:
@@ -251,11 +248,14 @@ def _statements(stack: Stack) -> list[dict]:
         allow("ReadArrivals", ["s3:GetObject", "s3:GetObjectVersion"], arrivals),
         allow("MoveRejectedAway", ["s3:DeleteObject"], arrivals),
         allow("WriteRejected", ["s3:PutObject"], [rejected]),
-        allow("UseDataKey", ["kms:Decrypt", "kms:GenerateDataKey*"], [GetAtt(DATA_KEY, "Arn")]),
+        allow("UseDataKey", ROLE_KEY_USE, [GetAtt(DATA_KEY, "Arn")]),
         allow(
             "RecordArrivals",
-            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
-            [GetAtt(table_id("run-state"), "Arn")],
+            ["dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+            [
+                GetAtt(table_id("run-state"), "Arn"),
+                Sub(f"${{{table_id('run-state')}.Arn}}/index/{STAGE_INDEX}"),
+            ],
         ),
         allow(
             "StartWorkflow",
@@ -264,7 +264,7 @@ def _statements(stack: Stack) -> list[dict]:
         ),
         allow("PublishAlerts", ["sns:Publish"], [Ref(TOPIC)]),
         allow("ReportFailures", ["sqs:SendMessage"], [GetAtt(FAILURE_QUEUE, "Arn")]),
-        allow("UseNotifyKey", ["kms:Decrypt", "kms:GenerateDataKey*"], [GetAtt(NOTIFY_KEY, "Arn")]),
+        allow("UseNotifyKey", SEND_KEY_USE, [GetAtt(NOTIFY_KEY, "Arn")]),
         allow(
             "WriteLogs",
             ["logs:CreateLogStream", "logs:PutLogEvents"],

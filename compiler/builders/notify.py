@@ -15,6 +15,8 @@ from .common import Stack, policy
 from .iam import TOPIC
 from .kms import COST_SERVICES, NOTIFY_KEY
 
+TOPIC_POLICY = logical_id(TOPIC, "policy")
+
 
 def build(stack: Stack) -> None:
     stack.add(
@@ -35,11 +37,7 @@ def build(stack: Stack) -> None:
                 Endpoint=address,
             )
         )
-    stack.add(
-        sns.TopicPolicy(
-            logical_id(TOPIC, "policy"), Topics=[Ref(TOPIC)], PolicyDocument=_policy(stack)
-        )
-    )
+    stack.add(sns.TopicPolicy(TOPIC_POLICY, Topics=[Ref(TOPIC)], PolicyDocument=_policy(stack)))
 
 
 def _policy(stack: Stack) -> dict:

@@ -17,8 +17,10 @@ from .transforms import Transform
 API_VERSION = "pipegen/v1"
 
 # `glue_version: 5.1` unquoted is a YAML number; take it as the version it plainly means.
+# 5.0 and 5.1 only: the runtime needs Python 3.11 and Spark 3.5 (Glue 4.0 has 3.10 and 3.3), and
+# the jobs' log groups rely on Glue 5's --custom-logGroup-prefix.
 GlueVersion = Annotated[
-    Literal["4.0", "5.0", "5.1"],
+    Literal["5.0", "5.1"],
     BeforeValidator(
         lambda v: f"{v:.1f}" if isinstance(v, float | int) and not isinstance(v, bool) else v
     ),

@@ -9,4 +9,5 @@ import sys
 from pipegen_runtime.entrypoint import main
 
 if __name__ == "__main__":
-    sys.exit(main('processing', sys.argv[1:]))
+    # The whole argv, the script's path first: Glue's getResolvedOptions skips argv[0] itself.
+    sys.exit(main('processing', sys.argv))
