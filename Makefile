@@ -9,7 +9,7 @@ SAMPLES := tests/data/nycflights13
 CHECKOV_VENV ?= .venv-checkov
 CHECKOV_VERSION ?= 3.3.30
 
-.PHONY: setup checkov run run-full demo test lint bench bench-spark clean
+.PHONY: setup checkov run run-full run-aws demo test lint bench bench-spark clean
 
 setup: $(VENV)/.installed
 
@@ -50,6 +50,11 @@ run-full: setup .data/flights.csv
 	cp $(SAMPLES)/airlines.csv $(LAKE)-full/raw/reference/airlines/
 	cp $(SAMPLES)/airports.csv $(LAKE)-full/raw/reference/airports/
 	$(BIN)/pipegen run specs/flights.yaml --env dev --lake $(LAKE)-full
+
+# The same pipeline on its AWS home: the stack deployed to a local AWS emulator that enforces
+# IAM, each job and the landing function under its own role, S3 through S3A (tests/emulator).
+run-aws: setup
+	$(BIN)/python tests/emulator/demo.py
 
 # Compile only: what gets deployed.
 demo: setup

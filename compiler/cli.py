@@ -39,8 +39,13 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (`pipegen cost ... | head`); nothing left to tell anyone.
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - interpreter exit flushes it
         return EXIT_OK
-    except Exception:
-        return _internal_error()
+    except Exception as exc:
+        if not type(exc).__module__.startswith(("botocore", "boto3")):
+            return _internal_error()
+        # Credentials, permissions, a missing resource, an unreachable endpoint: the user's
+        # AWS setup, not a bug in pipegen.
+        print(f"pipegen: AWS error: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
 
 
 def _internal_error() -> int:
@@ -119,8 +124,21 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the JSON Schema of the spec language")
     schema.add_argument("--out", type=Path, help="write to this file instead of stdout")
     schema.set_defaults(run=_schema)
-    run = commands.add_parser("run", help="run the whole pipeline locally on Spark")
+    run = commands.add_parser(
+        "run",
+        help="run the whole pipeline on Spark here: on a local lake, or on the deployed stack",
+    )
     _local_options(run)
+    run.add_argument(
+        "--home",
+        choices=("local", "aws"),
+        default="local",
+        help="local: a lake folder (default); aws: the deployed stack at --endpoint-url, with "
+        "this machine playing Glue, Lambda and EventBridge under the stack's roles",
+    )
+    run.add_argument("--endpoint-url", help="with --home aws: the AWS endpoint (an emulator)")
+    run.add_argument("--region", help="with --home aws: default the environment's region")
+    run.add_argument("--profile", help="with --home aws: an AWS CLI profile")
     run.set_defaults(run=_run)
     watch = commands.add_parser(
         "watch", help="run the pipeline locally whenever files land (Ctrl-C stops)"
@@ -400,10 +418,42 @@ def _schema(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from .run import run_pipeline, summary_table
 
+    if args.home == "aws":
+        return _run_on_aws(args)
     plan, lake = _local_plan(args)
     print(f"pipegen run {plan.name} ({plan.env}) on {args.master}; lake: {lake}")
     result = run_pipeline(plan, lake, args.out, args.master)
     if not result.nothing_to_do:
+        print(summary_table(result))
+    return result.exit_code
+
+
+def _run_on_aws(args: argparse.Namespace) -> int:
+    from .aws_home.deployed import NotDeployed
+    from .aws_home.runner import run_on_aws
+    from .aws_home.s3a import JarsUnavailable
+    from .run import summary_table
+
+    if not args.endpoint_url:
+        raise UsageError(
+            "--home aws plays Glue, Lambda and EventBridge on this machine, against an AWS "
+            "emulator given by --endpoint-url; on real AWS the deployed workflow already runs "
+            "the jobs (two runners would race): `pipegen status` shows its runs"
+        )
+    plan, _ = _local_plan(args)
+    aws = _connect(args, plan)
+    work = (args.out / plan.name / plan.env / "aws-home").resolve()
+    print(
+        f"pipegen run {plan.name} ({plan.env}) on stack {plan.naming.prefix} at {aws.endpoint_url}"
+    )
+    try:
+        result = run_on_aws(plan, aws, args.master, work)
+    except (NotDeployed, JarsUnavailable) as exc:
+        print(f"pipegen: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
+    if result.nothing_to_do:
+        print("nothing to do: no workflow run was started (no new accepted files)")
+    else:
         print(summary_table(result))
     return result.exit_code
 

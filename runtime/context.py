@@ -20,10 +20,11 @@ from .notify import LogNotifier, Notifier, SnsNotifier
 from .state import DynamoState, SqliteState, StateStore
 from .storage import LocalStorage, S3Storage, Storage
 
-# What the jobs need in both homes.
+# What the jobs need in both homes. Every write goes to a fresh staging folder, so Spark's
+# default (static) overwrite is right: the dynamic mode only added a rename of every file, which
+# on S3 is a copy and a delete.
 SPARK_SETTINGS = {
     "spark.sql.session.timeZone": "UTC",
-    "spark.sql.sources.partitionOverwriteMode": "dynamic",
     "spark.sql.parquet.compression.codec": "snappy",
 }
 # Locally only: on Glue the cluster's own settings stand (its shuffle partitions scale with the
@@ -184,5 +185,7 @@ def glue_options(argv: list[str]) -> list[str]:
 
 def _spark_facts(spark: Any) -> dict[str, str | None]:
     """Settings the job ran with, in its summary: what the cluster decided, not pipegen."""
-    keys = ("spark.sql.shuffle.partitions", "spark.master")
-    return {key: spark.conf.get(key, None) for key in keys}
+    return {
+        "spark.sql.shuffle.partitions": spark.conf.get("spark.sql.shuffle.partitions"),
+        "spark.master": spark.sparkContext.master,
+    }

@@ -42,14 +42,14 @@ def main(stage: str, argv: list[str]) -> int:
         return EXIT_CONFIG
     try:
         summary = _job(stage)(context)
+        context.finish()  # metrics the alarms read: failing to publish them fails the job
     except Exception as exc:
         traceback.print_exc()
         # No notification from here: on AWS the job-failed rule reports every failed run,
         # including the timeouts and crashes this code never sees; locally the runner does.
-        context.metrics.flush()
+        _flush_what_can_be(context)
         _save_summary(context, {"stage": stage, "error": f"{type(exc).__name__}: {exc}"[:1000]})
         return EXIT_FAILED
-    context.finish()
     _save_summary(context, {**summary, **context.facts})
     if summary.get("blocked"):
         # Glue marks the run FAILED (a non-zero exit); this line is the reason in its log.
@@ -60,6 +60,13 @@ def main(stage: str, argv: list[str]) -> int:
         )
         return EXIT_BLOCKED
     return EXIT_OK
+
+
+def _flush_what_can_be(context: Any) -> None:
+    try:
+        context.metrics.flush()
+    except Exception:  # the job has failed already; its first error is the one to report
+        traceback.print_exc()
 
 
 def _save_summary(context: Any, summary: dict[str, Any]) -> None:

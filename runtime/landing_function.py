@@ -18,6 +18,7 @@ import json
 import os
 import time
 import urllib.parse
+from datetime import datetime
 from typing import Any
 
 import boto3
@@ -65,7 +66,7 @@ class Landing:
             obj = detail["object"]
             return self.arrived(detail["bucket"]["name"], obj["key"], obj.get("version-id"))
         if event.get("source") == "aws.glue":
-            return self.drain()
+            return self.drain(event.get("time"))
         return {"status": "ignored", "reason": "not an event this function handles"}
 
     def arrived(self, bucket: str, key: str, version: str | None) -> dict[str, Any]:
@@ -85,14 +86,29 @@ class Landing:
             return self._reject(arrival_id, name, bucket, key, version, size, verdict.reason)
         return self._start([arrival_id], {"source": name, "key": key, "version": version or "null"})
 
-    def drain(self) -> dict[str, Any]:
-        """Start one run for every arrival that waited while the last run was going."""
+    def drain(self, ended_at: str | None = None) -> dict[str, Any]:
+        """Start one run for every arrival that waited while the last run was going.
+
+        The end of a run's last job can arrive before Glue marks the run itself complete: if
+        the workflow is still busy with a run that started before `ended_at`, that is the run
+        now ending, so this raises and Lambda retries a little later. A run that started after
+        it is a new one; its own end will drain the waiting arrivals.
+        """
         waiting = self._waiting()
         if not waiting:
             return {"status": "idle"}
-        return self._start(waiting, {"source": "*", "key": "*", "version": "*"})
+        result = self._start(waiting, {"source": "*", "key": "*", "version": "*"})
+        if result["status"] == "waiting" and ended_at and self._ending_run(ended_at):
+            raise RuntimeError(f"workflow {self.workflow} is still finishing its run; retry")
+        return result
 
     # -- steps ---------------------------------------------------------------------------
+
+    def _ending_run(self, ended_at: str) -> bool:
+        """Whether a run of the workflow that started before `ended_at` is still going."""
+        ended = datetime.fromisoformat(ended_at.replace("Z", "+00:00"))
+        runs = self.glue.get_workflow_runs(Name=self.workflow, MaxResults=10)["Runs"]
+        return any(r["Status"] == "RUNNING" and r["StartedOn"] <= ended for r in runs)
 
     def _real_key(self, bucket: str, key: str, version: str | None) -> str:
         """S3 event keys may arrive URL-encoded; use the form that exists."""

@@ -33,34 +33,15 @@ def moto_endpoint() -> Iterator[str]:
     os.environ.pop("AWS_PROFILE", None)
     from moto.server import ThreadedMotoServer
 
-    _patch_moto_kms_tags()
+    from emulator.cloudformation import fix_kms_tags
+
+    # A moto bug, corrected in the fake rather than the template (see the function).
+    fix_kms_tags()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
-
-
-def _patch_moto_kms_tags() -> None:
-    """Work around a moto bug, not a template change.
-
-    moto's CloudFormation handler for AWS::KMS::Key hands CloudFormation's `{Key, Value}` tags
-    to its KMS backend, which expects KMS API's `{TagKey, TagValue}`, and fails with
-    KeyError('TagKey'). Real CloudFormation takes `{Key, Value}` (cfn-lint agrees); so the fake
-    is corrected here and the template under test stays exactly as compiled.
-    """
-    from moto.kms import models
-
-    original = models.Key.create_from_cloudformation_json.__func__
-
-    def create(cls, name, cloudformation_json, account_id, region_name, **kwargs):
-        properties = cloudformation_json["Properties"]
-        properties["Tags"] = [
-            {"TagKey": t["Key"], "TagValue": t["Value"]} for t in properties.get("Tags", [])
-        ]
-        return original(cls, name, cloudformation_json, account_id, region_name, **kwargs)
-
-    models.Key.create_from_cloudformation_json = classmethod(create)
 
 
 @pytest.fixture(scope="session")

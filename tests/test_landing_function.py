@@ -222,3 +222,53 @@ def test_files_arriving_during_a_run_wait_and_the_end_of_the_run_starts_them(aws
     assert drained["status"] == "started" and len(drained["arrival_ids"]) == 2
     assert len(runs(aws)) == 1
     assert invoke(aws, finished)["status"] == "idle"
+
+
+class EndingGlue(BusyGlue):
+    """Glue while the run whose last job just ended (or a newer one) is still marked running."""
+
+    def __init__(self, glue, started_on):
+        super().__init__(glue)
+        self.started_on = started_on
+
+    def get_workflow_runs(self, **kwargs):
+        return {"Runs": [{"Status": "RUNNING", "StartedOn": self.started_on}]}
+
+
+def test_the_end_of_a_run_retries_while_glue_still_finishes_that_run(aws):
+    """The job's end can reach the function before Glue marks its workflow run complete: the
+    drain raises (Lambda retries it a minute later) rather than leave the files waiting."""
+    from datetime import UTC, datetime, timedelta
+
+    busy = BusyGlue(aws.glue)
+    assert invoke(aws, put(aws, "incoming/events/events_1.csv"), glue=busy)["status"] == "waiting"
+    ended = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    finished = {
+        "source": "aws.glue",
+        "detail-type": "Glue Job State Change",
+        "time": ended.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "detail": {},
+    }
+    ending = EndingGlue(aws.glue, ended - timedelta(minutes=20))
+    with pytest.raises(RuntimeError, match="still finishing"):
+        invoke(aws, finished, glue=ending)
+    # A run that started after the job ended is a new one: its own end will drain the files.
+    newer = EndingGlue(aws.glue, ended + timedelta(seconds=30))
+    assert invoke(aws, finished, glue=newer)["status"] == "waiting"
+    assert invoke(aws, finished)["status"] == "started"
+
+
+def test_waiting_arrivals_are_indexed_apart_and_settled_ones_expire(aws):
+    import time
+
+    busy = BusyGlue(aws.glue)
+    invoke(aws, put(aws, "incoming/events/events_1.csv"), glue=busy)
+    table = boto3.resource("dynamodb", region_name=REGION).Table(TABLE)
+    (waiting,) = table.scan()["Items"]
+    assert waiting["stage"] == "arrival-waiting" and "expires_at" not in waiting
+    finished = {"source": "aws.glue", "detail-type": "Glue Job State Change", "detail": {}}
+    invoke(aws, finished)
+    (started,) = table.scan()["Items"]
+    assert (started["stage"], started["status"]) == ("arrival", "started")
+    days = (int(started["expires_at"]) - time.time()) / 86400
+    assert 29 < days <= 30

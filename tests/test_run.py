@@ -454,3 +454,10 @@ def test_quality_failure_with_block_publishes_nothing_and_exits_4(tmp_path):
     (rule,) = report["tables"]["big_orders"]["rules"]
     assert (rule["status"], rule["failed"], rule["checked"]) == ("fail", 1, 3)
     assert rule["samples"] == [{"order_id": "2", "amount": "5000.0"}]
+    # No new data: the batch stays blocked, as every retry on Glue finds it, and is not
+    # reported again.
+    again = subprocess.run(result.args, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 4, again.stdout + again.stderr
+    assert "quality still blocks batch" in again.stdout
+    notes = (lake / "_notifications.jsonl").read_text().splitlines()
+    assert sum("quality fail" in json.loads(n)["message"] for n in notes) == 1

@@ -259,7 +259,7 @@ def _statements(stack: Stack) -> list[dict]:
         ),
         allow(
             "StartWorkflow",
-            ["glue:StartWorkflowRun"],
+            ["glue:GetWorkflowRuns", "glue:StartWorkflowRun"],
             [account_arn("glue", f"workflow/{stack.plan.naming.workflow}")],
         ),
         allow("PublishAlerts", ["sns:Publish"], [Ref(TOPIC)]),

@@ -1,0 +1,295 @@
+"""CloudFormation in the emulator: create what the template declares and moto skips.
+
+moto's CloudFormation warns "not supported" and creates nothing for `AWS::Glue::*` and
+`AWS::S3::BucketPolicy`; it creates S3 buckets with their encryption and tags only; and it
+hands KMS keys CloudFormation's `{Key, Value}` tags where its KMS backend wants `{TagKey,
+TagValue}`. Each fix below applies the template's own properties through moto's own backends,
+so the stack under test is exactly the compiled one.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from moto.core.common_models import CloudFormationModel
+from moto.glue.models import glue_backends
+from moto.s3.models import FakeBucket, s3_backends
+from moto.utilities.utils import get_partition
+
+
+def install() -> None:
+    from moto.cloudformation import parsing
+
+    fix_kms_tags()
+    _apply_bucket_versioning()
+    # The model map is cached on first use; these classes must be in it.
+    parsing.get_model_map.cache_clear()
+    parsing.get_name_type_map.cache_clear()
+
+
+def fix_kms_tags() -> None:
+    """moto's CloudFormation hands AWS::KMS::Key its `{Key, Value}` tags, which its KMS backend
+    reads as `{TagKey, TagValue}` (KeyError). CloudFormation takes `{Key, Value}` (cfn-lint
+    agrees), so the fake is corrected and the template stays exactly as compiled."""
+    from moto.kms import models
+
+    original = models.Key.create_from_cloudformation_json.__func__
+
+    def create(cls, name, cloudformation_json, account_id, region_name, **kwargs):
+        properties = cloudformation_json["Properties"]
+        properties["Tags"] = [
+            {"TagKey": t["Key"], "TagValue": t["Value"]} for t in properties.get("Tags", [])
+        ]
+        return original(cls, name, cloudformation_json, account_id, region_name, **kwargs)
+
+    models.Key.create_from_cloudformation_json = classmethod(create)
+
+
+def _apply_bucket_versioning() -> None:
+    original = FakeBucket.create_from_cloudformation_json.__func__
+
+    def create(cls, name, cloudformation_json, account_id, region_name, **kwargs):
+        bucket = original(cls, name, cloudformation_json, account_id, region_name, **kwargs)
+        status = cloudformation_json["Properties"].get("VersioningConfiguration", {})
+        if status.get("Status"):
+            backend = s3_backends[account_id][get_partition(region_name)]
+            backend.put_bucket_versioning(name, status["Status"])
+        return bucket
+
+    FakeBucket.create_from_cloudformation_json = classmethod(create)
+
+
+class BucketPolicy(CloudFormationModel):
+    """`AWS::S3::BucketPolicy`, which moto's CloudFormation skips: applied to its bucket."""
+
+    def __init__(self, bucket: str):
+        self.bucket = bucket
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.bucket
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::S3::BucketPolicy"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return False
+
+    def is_created(self) -> bool:
+        return True
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
+    ):
+        properties = cloudformation_json["Properties"]
+        backend = s3_backends[account_id][get_partition(region_name)]
+        document = json.dumps(properties["PolicyDocument"]).encode()
+        backend.put_bucket_policy(properties["Bucket"], document)
+        return cls(properties["Bucket"])
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+    ):
+        return cls.create_from_cloudformation_json(
+            new_resource_name, cloudformation_json, account_id, region_name
+        )
+
+    @classmethod
+    def delete_from_cloudformation_json(
+        cls, resource_name, cloudformation_json, account_id, region_name
+    ):
+        backend = s3_backends[account_id][get_partition(region_name)]
+        backend.delete_bucket_policy(cloudformation_json["Properties"]["Bucket"])
+
+
+class _GlueResource:
+    """A Glue resource created through moto's Glue backend; its physical ID is its name.
+
+    Each concrete class also derives from CloudFormationModel directly: moto finds the models
+    it may create through `CloudFormationModel.__subclasses__()`.
+    """
+
+    kind = ""
+    name_property = "Name"
+
+    def __init__(self, name: str):
+        self.name = name
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.name
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "Name"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return False
+
+    def is_created(self) -> bool:
+        return True
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
+    ):
+        properties = cloudformation_json["Properties"]
+        backend = glue_backends[account_id][region_name]
+        name = cls.create(backend, properties, resource_name)
+        return cls(name)
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+    ):
+        cls.delete_from_cloudformation_json(
+            original_resource.name, cloudformation_json, account_id, region_name
+        )
+        return cls.create_from_cloudformation_json(
+            new_resource_name, cloudformation_json, account_id, region_name
+        )
+
+    @classmethod
+    def delete_from_cloudformation_json(
+        cls, resource_name, cloudformation_json, account_id, region_name
+    ):
+        cls.delete(glue_backends[account_id][region_name], resource_name)
+
+    @staticmethod
+    def create(backend: Any, properties: dict, resource_name: str) -> str:
+        raise NotImplementedError
+
+    @staticmethod
+    def delete(backend: Any, name: str) -> None:
+        raise NotImplementedError
+
+
+class GlueDatabase(_GlueResource, CloudFormationModel):
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Glue::Database"
+
+    @staticmethod
+    def create(backend, properties, resource_name):
+        database = properties["DatabaseInput"]
+        backend.create_database(database["Name"], database)
+        return database["Name"]
+
+    @staticmethod
+    def delete(backend, name):
+        backend.delete_database(name)
+
+
+class GlueSecurityConfiguration(_GlueResource, CloudFormationModel):
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Glue::SecurityConfiguration"
+
+    @staticmethod
+    def create(backend, properties, resource_name):
+        backend.create_security_configuration(
+            properties["Name"], properties["EncryptionConfiguration"]
+        )
+        return properties["Name"]
+
+    @staticmethod
+    def delete(backend, name):
+        backend.delete_security_configuration(name)
+
+
+class GlueJob(_GlueResource, CloudFormationModel):
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Glue::Job"
+
+    @staticmethod
+    def create(backend, p, resource_name):
+        backend.create_job(
+            name=p["Name"],
+            role=p["Role"],
+            command=p["Command"],
+            description=p.get("Description"),
+            log_uri=p.get("LogUri"),
+            execution_property=p.get("ExecutionProperty"),
+            default_arguments=p.get("DefaultArguments"),
+            non_overridable_arguments=p.get("NonOverridableArguments"),
+            connections=p.get("Connections"),
+            max_retries=p.get("MaxRetries"),
+            allocated_capacity=p.get("AllocatedCapacity"),
+            timeout=p.get("Timeout"),
+            max_capacity=p.get("MaxCapacity"),
+            security_configuration=p.get("SecurityConfiguration"),
+            tags=p.get("Tags"),
+            notification_property=p.get("NotificationProperty"),
+            glue_version=p.get("GlueVersion"),
+            number_of_workers=p.get("NumberOfWorkers"),
+            worker_type=p.get("WorkerType"),
+            code_gen_configuration_nodes=None,
+            execution_class=p.get("ExecutionClass"),
+            source_control_details=None,
+        )
+        return p["Name"]
+
+    @staticmethod
+    def delete(backend, name):
+        backend.delete_job(name)
+
+
+class GlueWorkflow(_GlueResource, CloudFormationModel):
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Glue::Workflow"
+
+    @staticmethod
+    def create(backend, p, resource_name):
+        backend.create_workflow(
+            p["Name"],
+            p.get("DefaultRunProperties"),
+            p.get("Description"),
+            p.get("MaxConcurrentRuns"),
+            p.get("Tags"),
+        )
+        return p["Name"]
+
+    @staticmethod
+    def delete(backend, name):
+        backend.delete_workflow(name)
+
+
+class GlueTrigger(_GlueResource, CloudFormationModel):
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Glue::Trigger"
+
+    @staticmethod
+    def create(backend, p, resource_name):
+        from moto.glue.responses import Action, Predicate
+
+        predicate = p.get("Predicate")
+        backend.create_trigger(
+            name=p["Name"],
+            workflow_name=p.get("WorkflowName"),
+            trigger_type=p["Type"],
+            schedule=p.get("Schedule"),
+            predicate=Predicate(predicate) if predicate else None,
+            actions=[Action(a) for a in p["Actions"]],
+            description=p.get("Description"),
+            start_on_creation=p.get("StartOnCreation", False),
+            tags=p.get("Tags"),
+            event_batching_condition=p.get("EventBatchingCondition"),
+        )
+        return p["Name"]
+
+    @staticmethod
+    def delete(backend, name):
+        backend.delete_trigger(name)

@@ -1,0 +1,414 @@
+"""The AWS home, run as AWS runs it: the reference stack deployed to an emulator that enforces
+IAM (tests/emulator), the repo's samples put in its raw bucket, and `pipegen run --home aws`,
+which plays Lambda, Glue and EventBridge's routing under the stack's own roles, over S3A.
+
+The tests assert what the stack promises a user on AWS: every job succeeds under its own role;
+rows are conserved; the curated tables equal a local run's; state, catalog, metrics and logs are
+where the stack's alarms, rules and log groups look; each role holds exactly its template
+policy and no wildcard action it does not use; a missing action fails the run with AccessDenied;
+a batch that quality blocks stays failed on every retry and is reported once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+from types import SimpleNamespace
+
+import boto3
+import pytest
+
+from emulator.server import bootstrap_admin, launch
+from helpers import REPO, SAMPLES
+
+pytestmark = [pytest.mark.spark, pytest.mark.aws]
+
+SPEC = REPO / "specs" / "flights.yaml"
+RAW = "flights-dev-raw-123456789012-us-east-1"
+CURATED = "flights-dev-curated-123456789012-us-east-1"
+JOBS = ("ingestion", "processing", "quality")
+UPLOADS = (
+    ("flights_sample.csv", "incoming/flights/flights_2013_sample.csv"),
+    ("airlines.csv", "reference/airlines/airlines.csv"),
+    ("airports.csv", "reference/airports/airports.csv"),
+)
+
+
+@pytest.fixture(scope="module")
+def aws(tmp_path_factory):
+    """The emulator in its own process, and an admin user's environment to call it with."""
+    folder = tmp_path_factory.mktemp("emulator")
+    process, endpoint, ca_bundle = launch(folder)
+    admin = bootstrap_admin(endpoint, ca_bundle)
+    keep = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env = {**keep, **admin, "AWS_ENDPOINT_URL": endpoint}
+    session = boto3.session.Session(
+        aws_access_key_id=admin["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=admin["AWS_SECRET_ACCESS_KEY"],
+        region_name="us-east-1",
+    )
+    yield SimpleNamespace(
+        endpoint=endpoint,
+        env=env,
+        folder=folder,
+        access_log=folder / "access.log",
+        client=lambda name: session.client(name, endpoint_url=endpoint, verify=ca_bundle),
+    )
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def pipegen(aws, *args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "pipegen_compiler", *args, "--endpoint-url", aws.endpoint]
+    return subprocess.run(command, capture_output=True, text=True, env=aws.env, timeout=2400)
+
+
+def _inbox(aws, topic_name: str) -> str:
+    """An SQS queue subscribed to the alert topic: what the topic's subscribers receive."""
+    sqs, sns = aws.client("sqs"), aws.client("sns")
+    url = sqs.create_queue(QueueName=f"{topic_name}-inbox")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    topic = next(
+        t["TopicArn"]
+        for t in sns.list_topics()["Topics"]
+        if t["TopicArn"].endswith(f":{topic_name}")
+    )
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn["QueueArn"])
+    return url
+
+
+def _messages(aws, url: str) -> list[str]:
+    sqs, found = aws.client("sqs"), []
+    while True:
+        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not batch:
+            return found
+        found += [json.loads(m["Body"])["Message"] for m in batch]
+        for message in batch:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+@pytest.fixture(scope="module")
+def flights(aws, tmp_path_factory):
+    """The reference stack deployed (dev), the samples landed, one `run --home aws`."""
+    out = tmp_path_factory.mktemp("out")
+    deployed = pipegen(aws, "deploy", str(SPEC), "--env", "dev")
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    inbox = _inbox(aws, "flights-dev-alerts")
+    s3 = aws.client("s3")
+    for sample, key in UPLOADS:
+        s3.upload_file(str(SAMPLES / sample), RAW, key)
+    run = pipegen(aws, "run", str(SPEC), "--env", "dev", "--home", "aws", "--out", str(out))
+    template = _deployed_template(aws, "flights-dev")
+    return SimpleNamespace(run=run, out=out, inbox=inbox, template=template)
+
+
+def _deployed_template(aws, stack: str) -> dict:
+    body = aws.client("cloudformation").get_template(StackName=stack)["TemplateBody"]
+    return json.loads(json.dumps(body)) if isinstance(body, dict) else json.loads(body)
+
+
+def _access(aws) -> list[dict]:
+    return [json.loads(line) for line in aws.access_log.read_text().splitlines()]
+
+
+def _first_run(run: subprocess.CompletedProcess) -> str:
+    """The workflow run the function started first (the one that did the work)."""
+    return next(line.split()[-1] for line in run.stdout.splitlines() if line.startswith("workflow"))
+
+
+def _job_folder(flights, job: str) -> Path:
+    return (
+        flights.out
+        / "flights"
+        / "dev"
+        / "aws-home"
+        / _first_run(flights.run)
+        / f"flights-dev-{job}-0"
+    )
+
+
+def test_every_job_succeeds_under_its_own_role_and_rows_are_conserved(flights, aws):
+    run = flights.run
+    assert run.returncode == 0, run.stdout + run.stderr[-3000:]
+    assert "flights                   1       3,368       3,368            0" in run.stdout
+    assert "airports                  1       1,458       1,458            0" in run.stdout
+    assert "quality score 100.0 (pass)" in run.stdout
+    for job in JOBS:
+        assert f"flights-dev-{job} SUCCEEDED" in run.stdout
+        # The driver's Python output (spark-submit merges its stderr into stdout): the job went
+        # through Glue's argument parsing and the GlueContext stand-in.
+        output = (_job_folder(flights, job) / "stdout.log").read_text()
+        assert "glue-shim: GlueContext stand-in in use" in output
+        summary = next(
+            json.loads(line.removeprefix("pipegen summary: "))
+            for line in output.splitlines()
+            if line.startswith("pipegen summary: ")
+        )
+        assert summary["job_run_id"].startswith("jr_")
+        # Spark's own default on the "cluster": the runtime no longer forces 8 on Glue.
+        assert summary["spark"]["spark.sql.shuffle.partitions"] == "200"
+    calls = _access(aws)
+    assert not [c for c in calls if not c["allowed"]], "a call was denied"
+    callers = {c["who"] for c in calls}
+    assert {f"role/flights-dev-{job}" for job in (*JOBS, "landing")} <= callers
+    landing = {c["action"] for c in calls if c["who"] == "role/flights-dev-landing"}
+    assert "glue:StartWorkflowRun" in landing
+
+
+def _data_digest(spark, folder: Path) -> str:
+    import hashlib
+
+    frame = spark.read.parquet(str(folder))
+    columns = sorted(c for c in frame.columns if not c.startswith("_"))
+    rows = sorted(json.dumps([str(v) for v in r]) for r in frame.select(*columns).collect())
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()
+
+
+def test_curated_tables_equal_a_local_run_on_the_same_files(flights, aws, spark, tmp_path):
+    lake = tmp_path / "lake"
+    for sample, key in UPLOADS:
+        (lake / "raw" / key).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(SAMPLES / sample, lake / "raw" / key)
+    command = [sys.executable, "-m", "pipegen_compiler", "run", str(SPEC), "--lake", str(lake)]
+    local = subprocess.run(
+        [*command, "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert local.returncode == 0, local.stdout + local.stderr
+    s3 = aws.client("s3")
+    for table in ("flights_enriched", "daily_delays", "route_ranking"):
+        target = tmp_path / "aws" / table
+        listed = s3.list_objects_v2(Bucket=CURATED, Prefix=f"{table}/").get("Contents", [])
+        for item in listed:
+            path = target / item["Key"].removeprefix(f"{table}/")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            s3.download_file(CURATED, item["Key"], str(path))
+        assert listed, table
+        assert _data_digest(spark, target) == _data_digest(spark, lake / "curated" / table), table
+
+
+def _alarm_metrics(template: dict) -> list[tuple[str, list[dict]]]:
+    """(metric name, dimensions) of every pipegen metric the stack's alarms read."""
+    found = []
+    for resource in template["Resources"].values():
+        if resource["Type"] != "AWS::CloudWatch::Alarm":
+            continue
+        props = resource["Properties"]
+        stats = [q["MetricStat"]["Metric"] for q in props.get("Metrics", []) if "MetricStat" in q]
+        stats += [props] if "MetricName" in props else []
+        found += [(s["MetricName"], s["Dimensions"]) for s in stats if s["Namespace"] == "pipegen"]
+    return found
+
+
+def test_state_catalog_metrics_and_logs_are_where_the_stack_looks(flights, aws):
+    assert flights.run.returncode == 0
+    runs = aws.client("dynamodb")
+    committed = {}
+    for stage in JOBS:
+        items = runs.query(
+            TableName="flights-dev-run-state",
+            IndexName="by-stage",
+            KeyConditionExpression="stage = :s",
+            ExpressionAttributeValues={":s": {"S": stage}},
+        )["Items"]
+        committed[stage] = sum(1 for i in items if i["status"]["S"] == "committed")
+    assert committed == {"ingestion": 3, "processing": 1, "quality": 1}
+    glue = aws.client("glue")
+    tables = {t["Name"] for t in glue.get_tables(DatabaseName="flights_dev")["TableList"]}
+    assert tables == {"flights", "airlines", "airports", *("flights_enriched", "daily_delays")} | {
+        "route_ranking"
+    }
+    partitions = glue.get_partitions(DatabaseName="flights_dev", TableName="flights_enriched")
+    registered = {tuple(p["Values"]) for p in partitions["Partitions"]}
+    keys = aws.client("s3").list_objects_v2(Bucket=CURATED, Prefix="flights_enriched/")
+    folders = {
+        tuple(part.split("=", 1)[1] for part in k["Key"].split("/")[1:-1]) for k in keys["Contents"]
+    }
+    assert registered == folders and len(folders) == 13
+    cloudwatch = aws.client("cloudwatch")
+    watched = _alarm_metrics(flights.template)
+    assert len(watched) >= 8
+    for name, dimensions in watched:
+        found = cloudwatch.list_metrics(Namespace="pipegen", MetricName=name, Dimensions=dimensions)
+        assert found["Metrics"], (name, dimensions)
+    logs = aws.client("logs")
+    for job in JOBS:
+        prefix = f"/aws-glue/jobs/flights-dev/{'output'}"
+        streams = logs.describe_log_streams(logGroupName=prefix)["logStreams"]
+        assert any(s["logStreamName"].startswith("jr_") for s in streams), job
+    groups = logs.describe_log_groups(logGroupNamePrefix="/aws-glue/jobs/flights-dev/")
+    assert {g["logGroupName"]: g["retentionInDays"] for g in groups["logGroups"]} == {
+        "/aws-glue/jobs/flights-dev/error": 30,
+        "/aws-glue/jobs/flights-dev/output": 30,
+    }
+
+
+def _policies(template: dict) -> dict[str, dict]:
+    """Role name -> the statements its AWS::IAM::Policy grants, by Sid."""
+    found = {}
+    for resource in template["Resources"].values():
+        if resource["Type"] != "AWS::IAM::Policy":
+            continue
+        role = template["Resources"][resource["Properties"]["Roles"][0]["Ref"]]
+        name = role["Properties"]["RoleName"]
+        statements = resource["Properties"]["PolicyDocument"]["Statement"]
+        found[name] = {s["Sid"]: s for s in statements}
+    return found
+
+
+def test_each_role_holds_exactly_its_template_policy(flights, aws):
+    iam = aws.client("iam")
+    policies = _policies(flights.template)
+    assert sorted(policies) == [f"flights-dev-{r}" for r in ("ingestion", "landing")] + [
+        "flights-dev-processing",
+        "flights-dev-quality",
+    ]
+    for role, expected in policies.items():
+        names = iam.list_role_policies(RoleName=role)["PolicyNames"]
+        assert names == ["pipegen-access"], role
+        document = iam.get_role_policy(RoleName=role, PolicyName="pipegen-access")
+        deployed = {s["Sid"]: s for s in document["PolicyDocument"]["Statement"]}
+        assert {sid: s["Action"] for sid, s in deployed.items()} == {
+            sid: s["Action"] for sid, s in expected.items()
+        }, role
+        assert {sid: len(s["Resource"]) for sid, s in deployed.items()} == {
+            sid: len(s["Resource"]) for sid, s in expected.items()
+        }, role
+
+
+def unused_actions(template: dict, calls: list[dict]) -> dict[str, list[str]]:
+    used = defaultdict(set)
+    for call in calls:
+        if call["allowed"] and call["who"].startswith("role/"):
+            used[call["who"].removeprefix("role/")].add(call["action"])
+    return {
+        role: sorted({a for s in statements.values() for a in s["Action"]} - used[role])
+        for role, statements in _policies(template).items()
+    }
+
+
+def test_no_role_holds_a_wildcard_action_it_did_not_use(flights, aws):
+    unused = unused_actions(flights.template, _access(aws))
+    (flights.out / "unused-actions.json").write_text(json.dumps(unused, indent=2))
+    print("granted but not used in this run:", json.dumps(unused, indent=2))
+    assert not [(r, a) for r, actions in unused.items() for a in actions if "*" in a]
+    # What the run did use, by the role that did it.
+    assert "dynamodb:BatchWriteItem" not in unused["flights-dev-ingestion"]
+    assert "glue:BatchCreatePartition" not in unused["flights-dev-quality"]
+    assert "events:PutEvents" not in unused["flights-dev-quality"]
+
+
+ORDERS_SPEC = """apiVersion: pipegen/v1
+pipeline: orders
+owner: team@example.com
+defaults:
+  jobs: {max_retries: 2}
+sources:
+  orders:
+    format: csv
+    landing: incoming/orders/
+    read: {header: true}
+    schema: {order_id: int, amount: double}
+transforms:
+  big_orders:
+    from: orders
+    steps:
+      - filter: "amount > 0"
+quality:
+  tables:
+    big_orders:
+      - range: {column: amount, min: 0, max: 100}
+  on_failure: block
+"""
+
+
+def test_a_blocked_batch_fails_every_retry_and_is_reported_once(aws, tmp_path):
+    spec = tmp_path / "orders.yaml"
+    spec.write_text(ORDERS_SPEC)
+    deployed = pipegen(aws, "deploy", str(spec), "--env", "dev")
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    inbox = _inbox(aws, "orders-dev-alerts")
+    aws.client("s3").put_object(
+        Bucket="orders-dev-raw-123456789012-us-east-1",
+        Key="incoming/orders/o.csv",
+        Body=b"order_id,amount\n1,10\n2,5000\n3,20\n",
+    )
+    out = tmp_path / "out"
+    run = pipegen(aws, "run", str(spec), "--env", "dev", "--home", "aws", "--out", str(out))
+    assert run.returncode == 4, run.stdout + run.stderr[-3000:]
+    assert run.stdout.count("orders-dev-quality FAILED") == 3  # the run and its 2 retries
+    assert "orders-dev-quality SUCCEEDED" not in run.stdout
+    assert "BLOCKED: not published" in run.stdout, run.stdout
+    curated = aws.client("s3").list_objects_v2(
+        Bucket="orders-dev-curated-123456789012-us-east-1", Prefix="big_orders/"
+    )
+    assert curated.get("KeyCount", 0) == 0
+    messages = _messages(aws, inbox)
+    quality = [m for m in messages if ": quality fail, score" in m]
+    assert len(quality) == 1 and "published: no" in quality[0]
+    # Each failed attempt is a Glue job run that ended FAILED; the job-failed rule says why.
+    failed = [m for m in messages if "job orders-dev-quality ended FAILED" in m]
+    assert len(failed) == 3 and all("quality blocked batch" in m for m in failed)
+
+
+def test_a_missing_action_fails_the_run_with_access_denied(flights, aws, tmp_path):
+    from pipegen_compiler.deploy import Aws, stage_template
+
+    cloudformation = aws.client("cloudformation")
+    original = _deployed_template(aws, "flights-dev")
+    template = json.loads(json.dumps(original))
+    statements = template["Resources"]["IngestionAccessPolicy"]["Properties"]["PolicyDocument"]
+    table = next(s for s in statements["Statement"] if s["Sid"] == "UseRunStateTable")
+    table["Action"].remove("dynamodb:Query")
+    session = boto3.session.Session(
+        aws_access_key_id=aws.env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=aws.env["AWS_SECRET_ACCESS_KEY"],
+        region_name="us-east-1",
+    )
+    connection = Aws(session, aws.endpoint, "us-east-1")
+    bucket = "pipegen-deploy-123456789012-us-east-1"
+    os.environ["AWS_CA_BUNDLE"] = aws.env["AWS_CA_BUNDLE"]
+    try:
+        _update(cloudformation, stage_template(connection, bucket, "flights-dev", _body(template)))
+        document = aws.client("iam").get_role_policy(
+            RoleName="flights-dev-ingestion", PolicyName="pipegen-access"
+        )
+        deployed = {s["Sid"]: s for s in document["PolicyDocument"]["Statement"]}
+        assert deployed["UseRunStateTable"]["Action"] == table["Action"]
+        aws.client("s3").upload_file(
+            str(SAMPLES / "flights_sample.csv"), RAW, "incoming/flights/flights_2013_again.csv"
+        )
+        out = tmp_path / "out"
+        run = pipegen(aws, "run", str(SPEC), "--env", "dev", "--home", "aws", "--out", str(out))
+        assert run.returncode == 1, run.stdout + run.stderr[-3000:]
+        assert "flights-dev-ingestion FAILED" in run.stdout
+        assert "not authorized to perform: dynamodb:Query" in run.stdout
+        denied = [c for c in _access(aws) if not c["allowed"]]
+        assert {(c["who"], c["action"]) for c in denied} == {
+            ("role/flights-dev-ingestion", "dynamodb:Query")
+        }
+    finally:
+        url = stage_template(connection, bucket, "flights-dev", _body(original))
+        _update(cloudformation, url)
+        os.environ.pop("AWS_CA_BUNDLE")
+
+
+def _body(template: dict) -> bytes:
+    return json.dumps(template, sort_keys=True).encode()
+
+
+def _update(cloudformation, url: str) -> None:
+    cloudformation.update_stack(
+        StackName="flights-dev", TemplateURL=url, Capabilities=["CAPABILITY_NAMED_IAM"]
+    )
+    cloudformation.get_waiter("stack_update_complete").wait(
+        StackName="flights-dev", WaiterConfig={"Delay": 1, "MaxAttempts": 120}
+    )
