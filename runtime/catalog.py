@@ -117,32 +117,22 @@ class GlueCatalog:
             }
             for values in sorted(wanted - present)
         ]
-        for start in range(0, len(new), 100):
-            self._check(
-                self.glue.batch_create_partition(
-                    DatabaseName=self.database,
-                    TableName=table["name"],
-                    PartitionInputList=new[start : start + 100],
-                )
-            )
+        where = {"DatabaseName": self.database, "TableName": table["name"]}
+        # Glue takes at most 100 partitions a create call and 25 a delete call.
+        self._batched(self.glue.batch_create_partition, "PartitionInputList", new, 100, where)
         gone = [{"Values": list(v)} for v in sorted(present - wanted)]
-        for start in range(0, len(gone), 25):
-            self._check(
-                self.glue.batch_delete_partition(
-                    DatabaseName=self.database,
-                    TableName=table["name"],
-                    PartitionsToDelete=gone[start : start + 25],
-                )
-            )
+        self._batched(self.glue.batch_delete_partition, "PartitionsToDelete", gone, 25, where)
+
+    @staticmethod
+    def _batched(call: Any, field: str, items: list, size: int, where: dict[str, str]) -> None:
+        for start in range(0, len(items), size):
+            response = call(**where, **{field: items[start : start + size]})
+            # The batch calls report per-partition failures in the response, not by raising.
+            errors = response.get("Errors", [])
+            if errors:
+                raise RuntimeError(f"the Glue Data Catalog refused partitions: {errors[:3]}")
 
     def _partition_values(self, name: str) -> set[tuple[str, ...]]:
         paginator = self.glue.get_paginator("get_partitions")
         pages = paginator.paginate(DatabaseName=self.database, TableName=name)
         return {tuple(p["Values"]) for page in pages for p in page["Partitions"]}
-
-    @staticmethod
-    def _check(response: dict[str, Any]) -> None:
-        # The batch calls report per-partition failures in the response instead of raising.
-        errors = response.get("Errors", [])
-        if errors:
-            raise RuntimeError(f"the Glue Data Catalog refused partitions: {errors[:3]}")

@@ -37,6 +37,27 @@ def template_of(files: dict[str, bytes]) -> dict:
 
 
 SAMPLES = REPO / "tests" / "data" / "nycflights13"
+# A pipeline whose quality fails on one order in three, and blocks publishing when it does.
+BLOCKING_SPEC = """apiVersion: pipegen/v1
+pipeline: orders
+owner: team@example.com
+sources:
+  orders:
+    format: csv
+    landing: incoming/orders/
+    read: {header: true}
+    schema: {order_id: int, amount: double}
+transforms:
+  big_orders:
+    from: orders
+    steps:
+      - filter: "amount > 0"
+quality:
+  tables:
+    big_orders:
+      - range: {column: amount, min: 0, max: 100}
+  on_failure: block
+"""
 
 
 def local_context(spark, lake: Path, config: dict, stage: str):

@@ -24,7 +24,7 @@ import boto3
 import pytest
 
 from emulator.server import bootstrap_admin, launch
-from helpers import REPO, SAMPLES
+from helpers import BLOCKING_SPEC, REPO, SAMPLES
 
 pytestmark = [pytest.mark.spark, pytest.mark.aws]
 
@@ -306,28 +306,8 @@ def test_no_role_holds_a_wildcard_action_it_did_not_use(flights, aws):
     assert "events:PutEvents" not in unused["flights-dev-quality"]
 
 
-ORDERS_SPEC = """apiVersion: pipegen/v1
-pipeline: orders
-owner: team@example.com
-defaults:
-  jobs: {max_retries: 2}
-sources:
-  orders:
-    format: csv
-    landing: incoming/orders/
-    read: {header: true}
-    schema: {order_id: int, amount: double}
-transforms:
-  big_orders:
-    from: orders
-    steps:
-      - filter: "amount > 0"
-quality:
-  tables:
-    big_orders:
-      - range: {column: amount, min: 0, max: 100}
-  on_failure: block
-"""
+# The blocking pipeline of tests/test_run.py, with two retries of each job.
+ORDERS_SPEC = BLOCKING_SPEC.replace("sources:", "defaults:\n  jobs: {max_retries: 2}\nsources:", 1)
 
 
 def test_a_blocked_batch_fails_every_retry_and_is_reported_once(aws, tmp_path):

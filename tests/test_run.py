@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, SAMPLES, compile_all
+from helpers import BLOCKING_SPEC, REPO, SAMPLES, compile_all
 
 pytestmark = pytest.mark.spark
 
@@ -396,28 +396,6 @@ def test_second_drop_recomputes_only_the_partitions_it_touches(spark, tmp_path):
     assert _run(together, tmp_path / "out").returncode == 0
     for table in ("flights_enriched", "daily_delays", "route_ranking"):
         assert _data_digest(lake, spark, table) == _data_digest(together, spark, table), table
-
-
-BLOCKING_SPEC = """apiVersion: pipegen/v1
-pipeline: orders
-owner: team@example.com
-sources:
-  orders:
-    format: csv
-    landing: incoming/orders/
-    read: {header: true}
-    schema: {order_id: int, amount: double}
-transforms:
-  big_orders:
-    from: orders
-    steps:
-      - filter: "amount > 0"
-quality:
-  tables:
-    big_orders:
-      - range: {column: amount, min: 0, max: 100}
-  on_failure: block
-"""
 
 
 def test_quality_failure_with_block_publishes_nothing_and_exits_4(tmp_path):

@@ -198,3 +198,17 @@ def test_local_keys_cannot_climb_out_of_their_zone_but_links_are_fine(tmp_path):
     (tmp_path / "lake" / "raw" / "in").mkdir(parents=True)
     (tmp_path / "lake" / "raw" / "in" / "data.csv").symlink_to(tmp_path / "data.csv")
     assert storage.read_bytes("raw", "in/data.csv") == b"a\n1\n"
+
+
+def test_an_aborted_batch_expires_and_a_retried_one_does_not(aws):
+    """DynamoDB's TTL deletes aborted batches after 30 days; one begun again is kept."""
+    import time
+
+    state = _dynamo_state()
+    state.begin_batch("ingestion", "b1", "2026-01-01T00:00:00", {"name": "flights"})
+    state.abort_batch("ingestion", "b1")
+    item = state.runs.get_item(Key={"run_id": "ingestion#b1"})["Item"]
+    assert 29 < (int(item["expires_at"]) - time.time()) / 86400 <= 30
+    assert state.begin_batch("ingestion", "b1", "2026-01-02T00:00:00", {}).status == "pending"
+    assert "expires_at" not in state.runs.get_item(Key={"run_id": "ingestion#b1"})["Item"]
+    assert [b.batch_id for b in state.pending_batches("ingestion")] == ["b1"]

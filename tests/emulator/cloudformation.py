@@ -53,73 +53,19 @@ def _apply_bucket_versioning() -> None:
         bucket = original(cls, name, cloudformation_json, account_id, region_name, **kwargs)
         status = cloudformation_json["Properties"].get("VersioningConfiguration", {})
         if status.get("Status"):
-            backend = s3_backends[account_id][get_partition(region_name)]
-            backend.put_bucket_versioning(name, status["Status"])
+            _s3(account_id, region_name).put_bucket_versioning(name, status["Status"])
         return bucket
 
     FakeBucket.create_from_cloudformation_json = classmethod(create)
 
 
-class BucketPolicy(CloudFormationModel):
-    """`AWS::S3::BucketPolicy`, which moto's CloudFormation skips: applied to its bucket."""
-
-    def __init__(self, bucket: str):
-        self.bucket = bucket
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.bucket
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::S3::BucketPolicy"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    def is_created(self) -> bool:
-        return True
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
-    ):
-        properties = cloudformation_json["Properties"]
-        backend = s3_backends[account_id][get_partition(region_name)]
-        document = json.dumps(properties["PolicyDocument"]).encode()
-        backend.put_bucket_policy(properties["Bucket"], document)
-        return cls(properties["Bucket"])
-
-    @classmethod
-    def update_from_cloudformation_json(
-        cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
-    ):
-        return cls.create_from_cloudformation_json(
-            new_resource_name, cloudformation_json, account_id, region_name
-        )
-
-    @classmethod
-    def delete_from_cloudformation_json(
-        cls, resource_name, cloudformation_json, account_id, region_name
-    ):
-        backend = s3_backends[account_id][get_partition(region_name)]
-        backend.delete_bucket_policy(cloudformation_json["Properties"]["Bucket"])
-
-
-class _GlueResource:
-    """A Glue resource created through moto's Glue backend; its physical ID is its name.
+class _Emulated:
+    """A resource moto's CloudFormation skips, made through moto's own backend.
 
     Each concrete class also derives from CloudFormationModel directly: moto finds the models
-    it may create through `CloudFormationModel.__subclasses__()`.
+    it may create through `CloudFormationModel.__subclasses__()`. A subclass says how to
+    `create` (returning the physical ID) and `delete`; an update replaces the resource.
     """
-
-    kind = ""
-    name_property = "Name"
 
     def __init__(self, name: str):
         self.name = name
@@ -143,10 +89,7 @@ class _GlueResource:
     def create_from_cloudformation_json(
         cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
     ):
-        properties = cloudformation_json["Properties"]
-        backend = glue_backends[account_id][region_name]
-        name = cls.create(backend, properties, resource_name)
-        return cls(name)
+        return cls(cls.create(account_id, region_name, cloudformation_json["Properties"]))
 
     @classmethod
     def update_from_cloudformation_json(
@@ -163,58 +106,88 @@ class _GlueResource:
     def delete_from_cloudformation_json(
         cls, resource_name, cloudformation_json, account_id, region_name
     ):
-        cls.delete(glue_backends[account_id][region_name], resource_name)
+        cls.delete(account_id, region_name, resource_name)
 
     @staticmethod
-    def create(backend: Any, properties: dict, resource_name: str) -> str:
+    def create(account: str, region: str, properties: dict) -> str:
         raise NotImplementedError
 
     @staticmethod
-    def delete(backend: Any, name: str) -> None:
+    def delete(account: str, region: str, name: str) -> None:
         raise NotImplementedError
 
 
-class GlueDatabase(_GlueResource, CloudFormationModel):
+class BucketPolicy(_Emulated, CloudFormationModel):
+    """`AWS::S3::BucketPolicy`, applied to its bucket (physical ID: the bucket)."""
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::S3::BucketPolicy"
+
+    @staticmethod
+    def create(account, region, properties):
+        document = json.dumps(properties["PolicyDocument"]).encode()
+        _s3(account, region).put_bucket_policy(properties["Bucket"], document)
+        return properties["Bucket"]
+
+    @staticmethod
+    def delete(account, region, name):
+        _s3(account, region).delete_bucket_policy(name)
+
+
+def _s3(account: str, region: str) -> Any:
+    return s3_backends[account][get_partition(region)]
+
+
+def _glue(account: str, region: str) -> Any:
+    return glue_backends[account][region]
+
+
+class GlueDatabase(_Emulated, CloudFormationModel):
     @staticmethod
     def cloudformation_type() -> str:
         return "AWS::Glue::Database"
 
     @staticmethod
-    def create(backend, properties, resource_name):
+    def create(account, region, properties):
         database = properties["DatabaseInput"]
-        backend.create_database(database["Name"], database)
+        _glue(account, region).create_database(database["Name"], database)
         return database["Name"]
 
     @staticmethod
-    def delete(backend, name):
-        backend.delete_database(name)
+    def delete(account, region, name):
+        _glue(account, region).delete_database(name)
 
 
-class GlueSecurityConfiguration(_GlueResource, CloudFormationModel):
+class GlueSecurityConfiguration(_Emulated, CloudFormationModel):
     @staticmethod
     def cloudformation_type() -> str:
         return "AWS::Glue::SecurityConfiguration"
 
     @staticmethod
-    def create(backend, properties, resource_name):
-        backend.create_security_configuration(
+    def create(account, region, properties):
+        _glue(account, region).create_security_configuration(
             properties["Name"], properties["EncryptionConfiguration"]
         )
         return properties["Name"]
 
     @staticmethod
-    def delete(backend, name):
-        backend.delete_security_configuration(name)
+    def delete(account, region, name):
+        _glue(account, region).delete_security_configuration(name)
 
 
-class GlueJob(_GlueResource, CloudFormationModel):
+class GlueJob(_Emulated, CloudFormationModel):
     @staticmethod
     def cloudformation_type() -> str:
         return "AWS::Glue::Job"
 
     @staticmethod
-    def create(backend, p, resource_name):
-        backend.create_job(
+    def create(account, region, p):
+        _glue(account, region).create_job(
             name=p["Name"],
             role=p["Role"],
             command=p["Command"],
@@ -241,18 +214,18 @@ class GlueJob(_GlueResource, CloudFormationModel):
         return p["Name"]
 
     @staticmethod
-    def delete(backend, name):
-        backend.delete_job(name)
+    def delete(account, region, name):
+        _glue(account, region).delete_job(name)
 
 
-class GlueWorkflow(_GlueResource, CloudFormationModel):
+class GlueWorkflow(_Emulated, CloudFormationModel):
     @staticmethod
     def cloudformation_type() -> str:
         return "AWS::Glue::Workflow"
 
     @staticmethod
-    def create(backend, p, resource_name):
-        backend.create_workflow(
+    def create(account, region, p):
+        _glue(account, region).create_workflow(
             p["Name"],
             p.get("DefaultRunProperties"),
             p.get("Description"),
@@ -262,21 +235,21 @@ class GlueWorkflow(_GlueResource, CloudFormationModel):
         return p["Name"]
 
     @staticmethod
-    def delete(backend, name):
-        backend.delete_workflow(name)
+    def delete(account, region, name):
+        _glue(account, region).delete_workflow(name)
 
 
-class GlueTrigger(_GlueResource, CloudFormationModel):
+class GlueTrigger(_Emulated, CloudFormationModel):
     @staticmethod
     def cloudformation_type() -> str:
         return "AWS::Glue::Trigger"
 
     @staticmethod
-    def create(backend, p, resource_name):
+    def create(account, region, p):
         from moto.glue.responses import Action, Predicate
 
         predicate = p.get("Predicate")
-        backend.create_trigger(
+        _glue(account, region).create_trigger(
             name=p["Name"],
             workflow_name=p.get("WorkflowName"),
             trigger_type=p["Type"],
@@ -291,5 +264,5 @@ class GlueTrigger(_GlueResource, CloudFormationModel):
         return p["Name"]
 
     @staticmethod
-    def delete(backend, name):
-        backend.delete_trigger(name)
+    def delete(account, region, name):
+        _glue(account, region).delete_trigger(name)
