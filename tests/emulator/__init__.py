@@ -6,7 +6,7 @@ of its gaps would let a broken stack pass. `install()` patches one moto process 
 
 - CloudFormation creates what the template declares that moto skips: the Glue database, jobs,
   workflow, triggers and security configuration; bucket policies and versioning; KMS key tags
-  in CloudFormation's own format (`cloudformation.py`).
+  in CloudFormation's own format (`cloudformation.py`, `cfn_models.py`).
 - IAM is enforced (after the set-up calls `INITIAL_NO_AUTH_ACTION_COUNT` allows) on the
   resource each call names, not only its action: DynamoDB tables and indexes, Glue catalog
   entries and workflows, SNS topics, the event bus, log streams; with the condition keys the
