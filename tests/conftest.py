@@ -45,6 +45,19 @@ def moto_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def sample_run(tmp_path_factory):
+    """`pipegen run` of the repo's samples in a fresh local lake, once per session: the local
+    runs' tests read it, and the AWS home's compares its tables with it."""
+    from helpers import lake_with_samples, run_locally
+
+    root = tmp_path_factory.mktemp("clean")
+    lake = lake_with_samples(root)
+    first = run_locally(lake, root / "out")
+    assert first.returncode == 0, first.stdout + first.stderr
+    return lake, first
+
+
+@pytest.fixture(scope="session")
 def spark():
     """The one local SparkSession shared by every in-process Spark test."""
     pyspark = pytest.importorskip("pyspark", reason="Spark tests need the 'local' extra")

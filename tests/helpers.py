@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from pipegen_compiler.cli import main
@@ -132,3 +136,43 @@ def full_flights() -> Path:
         (data / "flights.csv.zip").write_bytes(member.read())
     zipfile.ZipFile(data / "flights.csv.zip").extract("flights.csv", data)
     return target
+
+
+def lake_with_samples(root: Path) -> Path:
+    """A lake under `root` with the repo's samples in their landing prefixes."""
+    lake = root / "lake"
+    for folder, name in (
+        ("incoming/flights", "flights_sample.csv"),
+        ("reference/airlines", "airlines.csv"),
+        ("reference/airports", "airports.csv"),
+    ):
+        (lake / "raw" / folder).mkdir(parents=True)
+        shutil.copy(SAMPLES / name, lake / "raw" / folder / name)
+    (lake / "raw" / "incoming/flights/flights_sample.csv").rename(
+        lake / "raw" / "incoming/flights/flights_2013.csv"
+    )
+    return lake
+
+
+def run_locally(lake: Path, out: Path, crash_at: str | None = None) -> subprocess.CompletedProcess:
+    """`pipegen run` of the reference spec on `lake`, as a user runs it (optionally crashing)."""
+    env = {k: v for k, v in os.environ.items() if k != "PIPEGEN_CRASH_AT"}
+    if crash_at:
+        env["PIPEGEN_CRASH_AT"] = crash_at
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipegen_compiler",
+            "run",
+            str(REPO / "specs" / "flights.yaml"),
+            "--lake",
+            str(lake),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import BLOCKING_SPEC, REPO, SAMPLES, compile_all
+from helpers import BLOCKING_SPEC, REPO, SAMPLES, compile_all, lake_with_samples, run_locally
 
 pytestmark = pytest.mark.spark
 
@@ -23,51 +22,10 @@ SPEC = REPO / "specs" / "flights.yaml"
 SAMPLE_ROWS = 3368
 
 
-def _lake_with_samples(root: Path) -> Path:
-    lake = root / "lake"
-    for folder, name in (
-        ("incoming/flights", "flights_sample.csv"),
-        ("reference/airlines", "airlines.csv"),
-        ("reference/airports", "airports.csv"),
-    ):
-        (lake / "raw" / folder).mkdir(parents=True)
-        shutil.copy(SAMPLES / name, lake / "raw" / folder / name)
-    (lake / "raw" / "incoming/flights/flights_sample.csv").rename(
-        lake / "raw" / "incoming/flights/flights_2013.csv"
-    )
-    return lake
-
-
-def _run(lake: Path, out: Path, crash_at: str | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "PIPEGEN_CRASH_AT"}
-    if crash_at:
-        env["PIPEGEN_CRASH_AT"] = crash_at
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pipegen_compiler",
-            "run",
-            str(SPEC),
-            "--lake",
-            str(lake),
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-    )
-
-
-@pytest.fixture(scope="module")
-def clean_run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("clean")
-    lake = _lake_with_samples(root)
-    first = _run(lake, root / "out")
-    assert first.returncode == 0, first.stdout + first.stderr
-    return lake, first
+@pytest.fixture
+def clean_run(sample_run):
+    """The run of the repo's samples in a fresh lake, shared by the session (conftest.py)."""
+    return sample_run
 
 
 def test_run_ingests_every_row_and_reports(clean_run, spark):
@@ -191,7 +149,7 @@ def test_watch_runs_the_workflow_when_a_file_lands_and_stops_on_ctrl_c(tmp_path)
 
 def test_second_run_with_no_new_files_does_nothing(clean_run, tmp_path):
     lake, _ = clean_run
-    again = _run(lake, tmp_path / "out")
+    again = run_locally(lake, tmp_path / "out")
     assert again.returncode == 0
     assert "nothing to do" in again.stdout
 
@@ -244,11 +202,11 @@ def leftovers(lake: Path) -> list[str]:
 )
 def test_sigkill_then_rerun_gives_the_uninterrupted_output(point, clean_run, spark, tmp_path):
     clean_lake, _ = clean_run
-    lake = _lake_with_samples(tmp_path)
-    crashed = _run(lake, tmp_path / "out", crash_at=point)
+    lake = lake_with_samples(tmp_path)
+    crashed = run_locally(lake, tmp_path / "out", crash_at=point)
     assert crashed.returncode == 1, crashed.stdout
     assert f"{point.split('.')[0]} FAILED (exit" in crashed.stdout
-    rerun = _run(lake, tmp_path / "out")
+    rerun = run_locally(lake, tmp_path / "out")
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert lake_digest(lake, spark) == lake_digest(clean_lake, spark)
     assert leftovers(lake) == []
@@ -266,7 +224,7 @@ def test_local_cluster_runs_the_same_jobs_with_the_runtime_on_the_executors(
     """local-cluster[2,1,1024] starts separate executor processes: the bundle must reach them
     through --py-files, as Glue's --extra-py-files does, and the output must not change."""
     clean_lake, _ = clean_run
-    lake = _lake_with_samples(tmp_path)
+    lake = lake_with_samples(tmp_path)
     result = subprocess.run(
         [
             sys.executable,
@@ -301,11 +259,11 @@ def test_full_flights_end_to_end(spark, tmp_path):
     from helpers import full_flights
 
     flights = full_flights()
-    lake = _lake_with_samples(tmp_path)
+    lake = lake_with_samples(tmp_path)
     target = lake / "raw" / "incoming/flights/flights_2013.csv"
     target.unlink()
     shutil.copy(flights, target)
-    result = _run(lake, tmp_path / "out")
+    result = run_locally(lake, tmp_path / "out")
     assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads(next((lake / "_runs").glob("*/ingestion.json")).read_text())
     source = next(s for s in summary["sources"] if s["source"] == "flights")
@@ -365,15 +323,15 @@ def _data_digest(lake: Path, spark, table: str) -> str:
 
 def test_second_drop_recomputes_only_the_partitions_it_touches(spark, tmp_path):
     h1, h2 = _split_sample(tmp_path / "parts")
-    lake = _lake_with_samples(tmp_path / "a")
+    lake = lake_with_samples(tmp_path / "a")
     landing = lake / "raw" / "incoming" / "flights"
     (landing / "flights_2013.csv").unlink()
     shutil.copy(h1, landing)
-    assert _run(lake, tmp_path / "out").returncode == 0
+    assert run_locally(lake, tmp_path / "out").returncode == 0
     enriched = lake / "curated" / "flights_enriched"
     first_files = {p.relative_to(enriched) for p in enriched.rglob("*.parquet")}
     shutil.copy(h2, landing)
-    second = _run(lake, tmp_path / "out")
+    second = run_locally(lake, tmp_path / "out")
     assert second.returncode == 0, second.stdout + second.stderr
     processing = json.loads(sorted((lake / "_runs").glob("*/processing.json"))[-1].read_text())
     assert processing["modes"] == {
@@ -388,12 +346,12 @@ def test_second_drop_recomputes_only_the_partitions_it_touches(spark, tmp_path):
         for p in kept
     )
 
-    together = _lake_with_samples(tmp_path / "b")
+    together = lake_with_samples(tmp_path / "b")
     landing_b = together / "raw" / "incoming" / "flights"
     (landing_b / "flights_2013.csv").unlink()
     shutil.copy(h1, landing_b)
     shutil.copy(h2, landing_b)
-    assert _run(together, tmp_path / "out").returncode == 0
+    assert run_locally(together, tmp_path / "out").returncode == 0
     for table in ("flights_enriched", "daily_delays", "route_ranking"):
         assert _data_digest(lake, spark, table) == _data_digest(together, spark, table), table
 
