@@ -228,10 +228,11 @@ def test_state_catalog_metrics_and_logs_are_where_the_stack_looks(flights, aws):
         found = cloudwatch.list_metrics(Namespace="pipegen", MetricName=name, Dimensions=dimensions)
         assert found["Metrics"], (name, dimensions)
     logs = aws.client("logs")
-    for job in JOBS:
-        prefix = f"/aws-glue/jobs/flights-dev/{'output'}"
-        streams = logs.describe_log_streams(logGroupName=prefix)["logStreams"]
-        assert any(s["logStreamName"].startswith("jr_") for s in streams), job
+    for group in ("output", "error"):
+        found = logs.describe_log_streams(logGroupName=f"/aws-glue/jobs/flights-dev/{group}")
+        assert len([s for s in found["logStreams"] if s["logStreamName"].startswith("jr_")]) >= 6
+    landing = logs.describe_log_streams(logGroupName="/aws/lambda/flights-dev-landing")
+    assert landing["logStreams"], "the function's output is in its own log group"
     groups = logs.describe_log_groups(logGroupNamePrefix="/aws-glue/jobs/flights-dev/")
     assert {g["logGroupName"]: g["retentionInDays"] for g in groups["logGroups"]} == {
         "/aws-glue/jobs/flights-dev/error": 30,

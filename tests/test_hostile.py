@@ -1,15 +1,15 @@
 """The hostile-spec corpus (tests/hostile/, written by generate.py): every case is rejected
-with `file:line:col` and its expected code, exit code 1, no traceback, nothing written, each in
-under a second."""
+with `file:line:col` and its expected code, exit code 1, no traceback, nothing written; the
+loader's work stays bounded whatever the file expands to (a count of nodes built, not a clock)."""
 
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
 
+from compiler import load
 from helpers import run_cli
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -55,9 +55,7 @@ def test_the_corpus_is_large_and_covers_the_categories():
 
 def _check(path: Path, tmp_path: Path, capsys, expected: set[str]) -> None:
     out = tmp_path / "out"
-    started = time.perf_counter()
     code, stdout, stderr = run_cli(["compile", str(path), "--out", str(out)], capsys)
-    took = time.perf_counter() - started
     assert code == 1, stderr
     assert "Traceback" not in stdout + stderr and "internal error" not in stderr
     lines = stderr.strip().splitlines()
@@ -68,12 +66,29 @@ def _check(path: Path, tmp_path: Path, capsys, expected: set[str]) -> None:
     assert all(int(m["line"]) >= 1 and int(m["col"]) >= 1 for m in found), stderr
     assert expected <= {m["code"] for m in found}, stderr
     assert not out.exists()
-    assert took < 1.0, f"{path.name} took {took:.2f}s"
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_hostile_spec_is_rejected_cleanly(path, tmp_path, capsys):
     _check(path, tmp_path, capsys, _expected(path))
+
+
+def test_an_alias_bomb_stops_building_at_the_node_limit(monkeypatch):
+    """A billion-node expansion is refused after the limit: the builder is never asked for more
+    than the limit plus the siblings it was already iterating."""
+    calls = 0
+    build = load._Builder.build
+
+    def counted(self, node, path, depth):
+        nonlocal calls
+        calls += 1
+        return build(self, node, path, depth)
+
+    monkeypatch.setattr(load._Builder, "build", counted)
+    with pytest.raises(load.CompileError) as caught:
+        load.load_file(HOSTILE / "alias_bomb.yaml", "alias_bomb.yaml")
+    assert {d.code for d in caught.value.diagnostics} == {"PG107"}
+    assert load.MAX_NODES < calls <= load.MAX_NODES + 100
 
 
 def test_a_file_over_one_mib_is_rejected_before_parsing(tmp_path, capsys):

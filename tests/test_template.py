@@ -98,21 +98,22 @@ def test_workflow_chains_jobs_by_reference(resources):
 
 
 def test_the_jobs_own_the_catalog_no_crawler_races_them(resources):
-    """The runtime registers tables and partitions as it publishes (runtime/catalog.py); a
-    crawler on the same tables would race the quality job and overwrite what it wrote."""
+    """The runtime registers tables and partitions as it publishes (runtime/catalog.py): a
+    crawler on the same tables would race the quality job and overwrite what it wrote. The jobs
+    that publish (ingestion, quality) write the catalog; processing only reads it."""
     assert not _of_type(resources, "AWS::Glue::Crawler")
-    policies = _of_type(resources, "AWS::IAM::Policy")
     catalog = {
         name: next(
-            s["Action"]
+            set(s["Action"])
             for s in p["Properties"]["PolicyDocument"]["Statement"]
-            if s["Sid"] == "UpdateCatalog"
+            if s["Sid"] == "UseCatalog"
         )
-        for name, p in policies.items()
+        for name, p in _of_type(resources, "AWS::IAM::Policy").items()
         if name != "LandingAccessPolicy"
     }
-    for actions in catalog.values():
-        assert {"glue:BatchCreatePartition", "glue:BatchDeletePartition"} <= set(actions)
+    writes = {"glue:BatchCreatePartition", "glue:BatchDeletePartition", "glue:CreateTable"}
+    assert writes <= catalog["IngestionAccessPolicy"] and writes <= catalog["QualityAccessPolicy"]
+    assert catalog["ProcessingAccessPolicy"] == {"glue:GetPartitions", "glue:GetTable"}
 
 
 def test_jobs_use_the_catalog_api_only_and_leave_shuffle_to_the_cluster(resources):

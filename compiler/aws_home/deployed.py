@@ -53,6 +53,7 @@ class Function:
     code: str
     max_retries: int
     failure_queue_url: str | None
+    log_group: str | None
 
 
 @dataclass(frozen=True)
@@ -186,4 +187,5 @@ def _function(aws: Any, name: str, template: dict, resources: dict) -> Function:
         code=code,
         max_retries=int(invoke[0].get("MaximumRetryAttempts", 2)) if invoke else 2,
         failure_queue_url=queues[0] if queues else None,
+        log_group=configuration.get("LoggingConfig", {}).get("LogGroup") or f"/aws/lambda/{name}",
     )

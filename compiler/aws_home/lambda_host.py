@@ -2,9 +2,10 @@
 
 The code is the template's inline `index.py`; it runs in a fresh Python process whose
 environment is the function's configuration plus its role's credentials and the endpoint,
-and nothing of the caller's. An invocation that raises is retried as the function's invoke
-config says (the AWS home retries it after the workflow run in progress, as Lambda's backoff
-would), and an event that exhausts its retries goes to the function's on-failure queue.
+and nothing of the caller's. What it prints goes, under its role, to its log group (the
+function's LoggingConfig), as Lambda ships it. An invocation that raises is retried as the
+function's invoke config says (the AWS home retries it after the workflow run in progress, as
+Lambda's backoff would), and an event that exhausts its retries goes to its on-failure queue.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,11 +51,24 @@ def invoke(function: Function, credentials: Credentials, aws: Any, event: dict) 
             env=_environment(function, credentials, aws, folder),
             timeout=int(function.environment.get("PIPEGEN_CLAIM_SECONDS", "300")) + 60,
         )
+    _ship_logs(function, credentials, aws, done.stdout + done.stderr)
     lines = [line for line in done.stdout.splitlines() if line.startswith("lambda-result: ")]
     if done.returncode != 0 or not lines:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
         return Invocation(False, {}, tail)
     return Invocation(True, json.loads(lines[-1].removeprefix("lambda-result: ")))
+
+
+def _ship_logs(function: Function, credentials: Credentials, aws: Any, output: str) -> None:
+    if function.log_group is None:
+        return
+    logs = credentials.client(aws, "logs")
+    stream = f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}"
+    logs.create_log_stream(logGroupName=function.log_group, logStreamName=stream)
+    now = int(time.time() * 1000)
+    events = [{"timestamp": now, "message": line} for line in output.splitlines() if line]
+    if events:
+        logs.put_log_events(logGroupName=function.log_group, logStreamName=stream, logEvents=events)
 
 
 def _environment(function: Function, credentials: Credentials, aws: Any, folder: str) -> dict:

@@ -40,18 +40,35 @@ WRITE = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
 METRIC_NAMESPACES = ["Glue", "pipegen"]
 POLICY_NAME = "pipegen-access"
 
+# The runtime registers tables and partitions itself (runtime/catalog.py): ingestion its
+# sources, quality the curated tables it publishes; processing only reads. Nothing else writes
+# the pipeline's catalog entries.
+CATALOG_READ = ["glue:GetPartitions", "glue:GetTable"]
+CATALOG_WRITE = [
+    "glue:BatchCreatePartition",
+    "glue:BatchDeletePartition",
+    "glue:CreateTable",
+    "glue:UpdateTable",
+]
 # Which zone each job reads and writes, and which state tables it uses.
 ACCESS = {
     "ingestion": {
         "read": ["raw"],
         "write": ["processed"],
         "tables": ["run-state", "file-bookmarks"],
+        "catalog": CATALOG_READ + CATALOG_WRITE,
     },
-    "processing": {"read": ["processed"], "write": ["curated"], "tables": ["run-state"]},
+    "processing": {
+        "read": ["processed"],
+        "write": ["curated"],
+        "tables": ["run-state"],
+        "catalog": CATALOG_READ,
+    },
     "quality": {
         "read": ["processed"],
         "write": ["curated"],
         "tables": ["run-state", "quality-history"],
+        "catalog": CATALOG_READ + CATALOG_WRITE,
     },
 }
 # What the runtime does with each state table (runtime/state.py): exact actions, no scans.
@@ -62,16 +79,6 @@ TABLE_ACTIONS = {
 }
 # Batches are queried by stage through the run-state table's index (builders/dynamodb.py).
 INDEXED_TABLES = ("run-state",)
-# The runtime registers tables and partitions itself (runtime/catalog.py); nothing else writes
-# the pipeline's catalog entries.
-CATALOG_ACTIONS = [
-    "glue:BatchCreatePartition",
-    "glue:BatchDeletePartition",
-    "glue:CreateTable",
-    "glue:GetPartitions",
-    "glue:GetTable",
-    "glue:UpdateTable",
-]
 # What Glue does with the job's role to ship the job's logs into the stack's log groups.
 LOG_ACTIONS = ["logs:AssociateKmsKey", "logs:CreateLogStream", "logs:PutLogEvents"]
 
@@ -126,7 +133,7 @@ def _statements(stack: Stack, name: str) -> list[dict]:
     access = ACCESS[name]
     statements = _bucket_access(access["read"], access["write"])
     statements.append(allow("UseDataKey", ROLE_KEY_USE, [GetAtt("DataKey", "Arn")]))
-    statements.append(allow("UpdateCatalog", CATALOG_ACTIONS, _catalog(stack)))
+    statements.append(allow("UseCatalog", access["catalog"], _catalog(stack)))
     statements.append(allow("WriteLogs", LOG_ACTIONS, glue_log_arns(stack)))
     statements += _state_tables(stack, access["tables"])
     statements.append(_metrics())

@@ -1,10 +1,11 @@
 """CloudFormation in the emulator: create what the template declares and moto skips.
 
 moto's CloudFormation warns "not supported" and creates nothing for `AWS::Glue::*` and
-`AWS::S3::BucketPolicy`; it creates S3 buckets with their encryption and tags only; and it
-hands KMS keys CloudFormation's `{Key, Value}` tags where its KMS backend wants `{TagKey,
-TagValue}`. Each fix below applies the template's own properties through moto's own backends,
-so the stack under test is exactly the compiled one.
+`AWS::S3::BucketPolicy`; it creates S3 buckets with their encryption and tags only; it hands
+KMS keys CloudFormation's `{Key, Value}` tags where its KMS backend wants `{TagKey, TagValue}`;
+and its log group's `Fn::GetAtt Arn` lacks the `:*` that CloudFormation returns (the form IAM
+policies use to cover the group's streams). Each fix below applies the template's own
+properties through moto's own backends, so the stack under test is exactly the compiled one.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ def install() -> None:
 
     fix_kms_tags()
     _apply_bucket_versioning()
+    _log_group_arn_as_cloudformation_returns_it()
     # The model map is cached on first use; these classes must be in it.
     parsing.get_model_map.cache_clear()
     parsing.get_name_type_map.cache_clear()
@@ -55,3 +57,18 @@ def _apply_bucket_versioning() -> None:
         return bucket
 
     FakeBucket.create_from_cloudformation_json = classmethod(create)
+
+
+def _log_group_arn_as_cloudformation_returns_it() -> None:
+    """CloudFormation documents `Fn::GetAtt Arn` of AWS::Logs::LogGroup as
+    `arn:...:log-group:NAME:*`; moto returns it without the `:*`, so a policy built from it would
+    cover no log stream here while it covers them all on AWS."""
+    from moto.logs.models import LogGroup
+
+    original = LogGroup.get_cfn_attribute
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        value = original(self, attribute_name)
+        return f"{value}:*" if attribute_name == "Arn" and not value.endswith(":*") else value
+
+    LogGroup.get_cfn_attribute = get_cfn_attribute
