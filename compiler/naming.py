@@ -1,14 +1,11 @@
-"""The only place names are made: logical IDs and physical AWS names.
+"""Physical AWS names (logical IDs are catalogued in logical_ids.py).
 
-A changed logical ID makes CloudFormation replace the resource (a bucket and its data gone), so
-for an existing input the output of this module never changes; tests/test_naming.py pins it.
 Physical names are `<pipeline>-<env>-<role>`; S3 bucket names add the account and region,
 which makes them globally unique without asking the user for a suffix.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 ACCOUNT_ID_LENGTH = 12
@@ -25,12 +22,6 @@ RULES = (
     *(f"{job}-failed" for job in JOBS),
     "quality-result",
 )
-
-
-def logical_id(*parts: str) -> str:
-    """CamelCase alphanumeric ID from name parts: ('raw', 'bucket') -> 'RawBucket'."""
-    words = [w for p in parts for w in re.split(r"[^A-Za-z0-9]+", p) if w]
-    return "".join(w[:1].upper() + w[1:] for w in words)
 
 
 @dataclass(frozen=True)

@@ -130,15 +130,16 @@ def show_status(plan: PipelinePlan, aws: d.Aws, echo) -> int:
 
 def _named_resources(aws: d.Aws, plan: PipelinePlan) -> dict[str, str]:
     """What the outputs would name, from naming.py, when the stack reports no outputs."""
-    from .naming import DATA_ZONES, JOBS, logical_id
+    from .logical_ids import bucket_output_id, job_name_output_id
+    from .naming import DATA_ZONES, JOBS
 
     account = aws.client("sts").get_caller_identity()["Account"]
     naming = plan.naming
     names = {
-        logical_id(z, "bucket"): naming.bucket(z).replace("${AWS::AccountId}", account)
+        bucket_output_id(z): naming.bucket(z).replace("${AWS::AccountId}", account)
         for z in (*DATA_ZONES, "scripts")
     }
-    names |= {logical_id(j, "job", "name"): naming.job(j) for j in JOBS}
+    names |= {job_name_output_id(j): naming.job(j) for j in JOBS}
     return names | {"WorkflowName": naming.workflow}
 
 

@@ -6,7 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import REPO, compile_all
-from pipegen_compiler.naming import Naming, logical_id
+from pipegen_compiler.logical_ids import logical_id
+from pipegen_compiler.naming import Naming
 
 
 def test_physical_names_are_pinned():
@@ -155,3 +156,34 @@ def test_logical_ids_are_alphanumeric_and_stable(parts):
     result = logical_id(*parts)
     assert result == logical_id(*parts)
     assert result == "" or (result.isascii() and result.isalnum())
+
+
+def test_every_builder_takes_its_logical_ids_from_the_catalogue():
+    """A resource ID spelled inside a builder (a literal, an f-string, a casing call) is one a
+    rename can change without the catalogue, and its pinned test, noticing."""
+    import ast
+
+    from pipegen_compiler import logical_ids
+
+    catalogue = set(vars(logical_ids))
+    builders = REPO / "compiler" / "builders"
+    spelled = []
+    for path in sorted(builders.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            module = node.func.value
+            if not (isinstance(module, ast.Name) and node.func.attr[:1].isupper() and node.args):
+                continue
+            first = node.args[0]
+            # From the catalogue: one of its constants or functions, or a local variable that
+            # holds what one of them returned.
+            if isinstance(first, ast.Call):
+                from_catalogue = isinstance(first.func, ast.Name) and first.func.id in catalogue
+            else:
+                from_catalogue = isinstance(first, ast.Name) and (
+                    first.id in catalogue or first.id.islower()
+                )
+            if not from_catalogue:
+                spelled.append(f"{path.name}:{node.lineno}: {ast.unparse(first)}")
+    assert spelled == []

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from pipegen_compiler.checks.aws_limits import LIMITS
 from pipegen_compiler.emit import emit
-from pipegen_compiler.naming import logical_id
+from pipegen_compiler.logical_ids import logical_id
 from pipegen_compiler.pipeline import compile_plan, plan_all
 
 TEMPLATE_BYTES = 1_000_000  # CloudFormation's limit for a template in S3

@@ -10,7 +10,7 @@ import pytest
 from moto import mock_aws
 
 from helpers import REPO, compile_all, template_of
-from pipegen_compiler.builders.dynamodb import table_id
+from pipegen_compiler.logical_ids import table_id
 from pipegen_runtime.catalog import GlueCatalog, LocalCatalog
 from pipegen_runtime.metrics import CloudWatchMetrics, JsonLinesMetrics
 from pipegen_runtime.notify import LogNotifier, SnsNotifier

@@ -18,10 +18,10 @@ from typing import Any
 
 from troposphere import Ref, cloudwatch
 
-from ..naming import JOBS, logical_id
+from ..logical_ids import TOPIC, alarm_id
+from ..naming import JOBS
 from .common import Stack
 from .events import failed_rule
-from .iam import TOPIC
 from .watch import Metric, custom, failure_queue_depth, function, glue_job, rule_triggered
 
 FIVE_MINUTES = 300
@@ -224,10 +224,6 @@ def _query(
         },
         "ReturnData": returned,
     }
-
-
-def alarm_id(name: str) -> str:
-    return logical_id(name, "alarm")
 
 
 def _alarm(stack: Stack, check: Check) -> cloudwatch.Alarm:

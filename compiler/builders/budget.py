@@ -14,13 +14,8 @@ import json
 
 from troposphere import Ref, budgets, ce
 
+from ..logical_ids import BUDGET, COST_MONITOR, COST_SUBSCRIPTION, TOPIC, TOPIC_POLICY
 from .common import STACK_TAG, Stack
-from .iam import TOPIC
-from .notify import TOPIC_POLICY
-
-BUDGET = "MonthlyBudget"
-MONITOR = "CostAnomalyMonitor"
-SUBSCRIPTION = "CostAnomalySubscription"
 
 
 def build(stack: Stack) -> None:
@@ -62,7 +57,7 @@ def build(stack: Stack) -> None:
     )
     stack.add(
         ce.AnomalyMonitor(
-            MONITOR,
+            COST_MONITOR,
             MonitorName=f"{naming.prefix}-cost",
             MonitorType="CUSTOM",
             MonitorSpecification=json.dumps(
@@ -74,12 +69,12 @@ def build(stack: Stack) -> None:
     )
     stack.add(
         ce.AnomalySubscription(
-            SUBSCRIPTION,
+            COST_SUBSCRIPTION,
             DependsOn=[TOPIC_POLICY],
             SubscriptionName=f"{naming.prefix}-cost-anomalies",
             # SNS subscribers take every anomaly as it is found.
             Frequency="IMMEDIATE",
-            MonitorArnList=[Ref(MONITOR)],
+            MonitorArnList=[Ref(COST_MONITOR)],
             Subscribers=[ce.Subscriber(Type="SNS", Address=Ref(TOPIC))],
             ThresholdExpression=json.dumps(
                 {

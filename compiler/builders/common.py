@@ -9,14 +9,11 @@ from typing import Any
 from troposphere import AWSObject, GetAtt, Ref, Sub, Tags, Template
 
 from ..diagnostics import Diagnostic
-from ..naming import logical_id
+from ..logical_ids import bucket_id
 from ..plan import PipelinePlan
 
 STACK_TAG = "pipegen:stack"
 # Logical IDs of the KMS keys, here so that any builder can name one without import cycles.
-DATA_KEY = "DataKey"
-LOGS_KEY = "LogsKey"
-NOTIFY_KEY = "NotifyKey"
 # What the CloudWatch Logs service may do with the logs key (what AWS documents it needs).
 KEY_USE = [
     "kms:Decrypt",
@@ -72,10 +69,6 @@ class Stack:
 
     def tag_map(self) -> dict[str, str]:
         return dict(self.tag_pairs())
-
-
-def bucket_id(zone: str) -> str:
-    return logical_id(zone, "bucket")
 
 
 def bucket_arn(zone: str) -> GetAtt:

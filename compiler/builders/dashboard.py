@@ -12,12 +12,12 @@ from typing import Any
 
 from troposphere import Sub, cloudwatch
 
+from ..logical_ids import DASHBOARD
 from ..naming import JOBS
 from .common import Stack
 from .events import failed_rule
 from .watch import Metric, custom, failure_queue_depth, function, glue_job, rule_triggered
 
-DASHBOARD = "Dashboard"
 WIDTH, HEIGHT = 12, 6
 
 

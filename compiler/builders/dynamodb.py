@@ -14,19 +14,15 @@ from troposphere import GetAtt, dynamodb
 
 from pipegen_runtime.state import EXPIRES_AT, STAGE_INDEX
 
-from ..naming import STATE_TABLES, logical_id
+from ..logical_ids import DATA_KEY, table_id
+from ..naming import STATE_TABLES
 from .common import Stack
-from .kms import DATA_KEY
 
 KEYS = {
     "run-state": (("run_id", "S"), None),
     "file-bookmarks": (("source", "S"), ("object_id", "S")),
     "quality-history": (("table", "S"), ("run_at", "S")),
 }
-
-
-def table_id(name: str) -> str:
-    return logical_id(name, "table")
 
 
 def build(stack: Stack) -> None:

@@ -23,13 +23,10 @@ from pipegen_runtime.messages import (
     placeholders,
 )
 
-from ..naming import JOBS, logical_id
+from ..logical_ids import FAILURE_QUEUE, LANDING_FUNCTION, TOPIC, job_id, rule_id
+from ..naming import JOBS
 from .common import Stack, bucket_name
-from .glue import job_id
-from .iam import TOPIC
 
-LANDING_FUNCTION = "LandingFunction"
-FAILURE_QUEUE = "LandingFailureQueue"
 # Where each placeholder of a message template is found in the event.
 EVENT_PATHS = {
     "job": "$.detail.jobName",
@@ -39,10 +36,6 @@ EVENT_PATHS = {
     "time": "$.time",
     **{k: f"$.detail.{k}" for k in placeholders(QUALITY) if k not in ("pipeline", "environment")},
 }
-
-
-def rule_id(name: str) -> str:
-    return logical_id(name, "rule")
 
 
 def failed_rule(kind: str) -> str:

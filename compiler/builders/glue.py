@@ -16,22 +16,24 @@ from __future__ import annotations
 
 from troposphere import GetAtt, Ref, glue
 
-from ..naming import logical_id
+from ..logical_ids import (
+    DATA_KEY,
+    DATABASE,
+    LOGS_KEY,
+    SECURITY,
+    START_TRIGGER,
+    TOPIC,
+    WORKFLOW,
+    connection_id,
+    job_id,
+    role_id,
+    table_id,
+    trigger_id,
+)
 from ..plan import JobPlan
 from .common import Stack, bucket_name, s3_uri
-from .dynamodb import table_id
-from .iam import TOPIC, role_id
-from .kms import DATA_KEY, LOGS_KEY
-from .network import connection_id
 
-DATABASE = "CatalogDatabase"
-SECURITY = "SecurityConfiguration"
-WORKFLOW = "Workflow"
 NEXT = {"ingestion": "processing", "processing": "quality"}
-
-
-def job_id(kind: str) -> str:
-    return logical_id(kind, "job")
 
 
 def build(stack: Stack) -> None:
@@ -142,7 +144,7 @@ def _connections(stack: Stack) -> dict:
 def _triggers(stack: Stack) -> list[glue.Trigger]:
     naming = stack.plan.naming
     start = glue.Trigger(
-        "StartTrigger",
+        START_TRIGGER,
         Name=naming.trigger("start"),
         WorkflowName=Ref(WORKFLOW),
         Type="SCHEDULED" if stack.plan.schedule else "ON_DEMAND",
@@ -157,7 +159,7 @@ def _triggers(stack: Stack) -> list[glue.Trigger]:
         actions = [glue.Action(JobName=Ref(job_id(following)))]
         triggers.append(
             glue.Trigger(
-                logical_id("after", done, "trigger"),
+                trigger_id(done),
                 Name=naming.trigger(f"after-{done}"),
                 WorkflowName=Ref(WORKFLOW),
                 Type="CONDITIONAL",

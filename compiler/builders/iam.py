@@ -22,7 +22,8 @@ from troposphere import GetAtt, Ref, Sub, iam
 
 from pipegen_runtime.state import STAGE_INDEX
 
-from ..naming import JOBS, logical_id
+from ..logical_ids import DATA_KEY, NOTIFY_KEY, TOPIC, logical_id, policy_id, role_id
+from ..naming import JOBS
 from .common import (
     ROLE_KEY_USE,
     SEND_KEY_USE,
@@ -83,16 +84,7 @@ INDEXED_TABLES = ("run-state",)
 LOG_ACTIONS = ["logs:AssociateKmsKey", "logs:CreateLogStream", "logs:PutLogEvents"]
 
 
-TOPIC = "AlertTopic"
 DEFAULT_EVENT_BUS = account_arn("events", "event-bus/default")
-
-
-def role_id(name: str) -> str:
-    return logical_id(name, "role")
-
-
-def policy_id(name: str) -> str:
-    return logical_id(name, "access", "policy")
 
 
 def build(stack: Stack) -> None:
@@ -132,7 +124,7 @@ def _trust() -> dict:
 def _statements(stack: Stack, name: str) -> list[dict]:
     access = ACCESS[name]
     statements = _bucket_access(access["read"], access["write"])
-    statements.append(allow("UseDataKey", ROLE_KEY_USE, [GetAtt("DataKey", "Arn")]))
+    statements.append(allow("UseDataKey", ROLE_KEY_USE, [GetAtt(DATA_KEY, "Arn")]))
     statements.append(allow("UseCatalog", access["catalog"], _catalog(stack)))
     statements.append(allow("WriteLogs", LOG_ACTIONS, glue_log_arns(stack)))
     statements += _state_tables(stack, access["tables"])
@@ -153,7 +145,7 @@ def _alerting(name: str) -> list[dict]:
     """Jobs publish alerts to the topic; quality also announces its result to EventBridge."""
     statements = [
         allow("PublishAlerts", ["sns:Publish"], [Ref(TOPIC)]),
-        allow("UseNotifyKey", SEND_KEY_USE, [GetAtt("NotifyKey", "Arn")]),
+        allow("UseNotifyKey", SEND_KEY_USE, [GetAtt(NOTIFY_KEY, "Arn")]),
     ]
     if name == "quality":
         statements.append(allow("AnnounceQualityResult", ["events:PutEvents"], [DEFAULT_EVENT_BUS]))

@@ -13,19 +13,16 @@ from __future__ import annotations
 
 from troposphere import GetAtt, Sub, kms
 
-from ..naming import JOBS, logical_id
+from ..logical_ids import DATA_KEY, LOGS_KEY, NOTIFY_KEY, key_alias_id, role_id
+from ..naming import JOBS
 from .common import (
-    DATA_KEY,
     KEY_USE,
-    LOGS_KEY,
-    NOTIFY_KEY,
     ROLE_KEY_USE,
     SEND_KEY_USE,
     Stack,
     account_arn,
     policy,
 )
-from .iam import role_id
 
 # Roles that read and write the pipeline's data, and the ones that publish alerts.
 DATA_ROLES = (*JOBS, "landing")
@@ -131,7 +128,7 @@ def _key(stack: Stack, key_id: str, name: str, purpose: str, use: list[dict], re
     stack.add(key)
     stack.add(
         kms.Alias(
-            logical_id(key_id, "alias"),
+            key_alias_id(key_id),
             AliasName=naming.kms_alias(name),
             TargetKeyId=GetAtt(key_id, "Arn"),
         )

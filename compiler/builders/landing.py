@@ -18,7 +18,24 @@ from troposphere import GetAtt, Ref, Sub, awslambda, iam, logs, sqs
 from pipegen_runtime.state import STAGE_INDEX
 
 from ..diagnostics import Diagnostic
-from ..naming import logical_id
+from ..logical_ids import (
+    DATA_KEY,
+    FAILURE_QUEUE,
+    FAILURE_QUEUE_POLICY,
+    LANDING_FUNCTION,
+    LANDING_GROUP,
+    LANDING_INVOKE_CONFIG,
+    LANDING_LOG_GROUP,
+    LOGS_KEY,
+    NOTIFY_KEY,
+    TOPIC,
+    WORKFLOW,
+    function_permission_id,
+    policy_id,
+    role_id,
+    rule_id,
+    table_id,
+)
 from .common import (
     ROLE_KEY_USE,
     SEND_KEY_USE,
@@ -30,18 +47,14 @@ from .common import (
     policy,
     scanner_skips,
 )
-from .dynamodb import table_id
-from .events import FAILURE_QUEUE, LANDING_FUNCTION, rule_id, to_function_rules
-from .glue import WORKFLOW
-from .iam import TOPIC, access_policy, policy_id, role_id
-from .kms import DATA_KEY, LOGS_KEY, NOTIFY_KEY
-from .network import LANDING_GROUP, subnet_refs, vpc_access_statements
+from .events import to_function_rules
+from .iam import access_policy
+from .network import subnet_refs, vpc_access_statements
 
 INLINE_MODULES = ("landing", "messages", "metrics", "landing_function")
 INLINE_DROP = "# inline-drop"
 FUTURE = "from __future__ import annotations"
 ENVIRONMENT_LIMIT = 4096  # bytes, all of a function's variables together
-LOG_GROUP = "LandingLogGroup"
 RUNTIME = "python3.12"
 
 
@@ -84,7 +97,7 @@ def build(stack: Stack) -> None:
     stack.add(_queue_policy(stack))
     stack.add(
         logs.LogGroup(
-            LOG_GROUP,
+            LANDING_LOG_GROUP,
             LogGroupName=naming.landing_log_group,
             RetentionInDays=stack.plan.retention.logs_days,
             KmsKeyId=GetAtt(LOGS_KEY, "Arn"),
@@ -106,7 +119,7 @@ def build(stack: Stack) -> None:
         Environment=awslambda.Environment(Variables=variables),
         KmsKeyArn=GetAtt(DATA_KEY, "Arn"),
         **_vpc_config(stack),
-        LoggingConfig=awslambda.LoggingConfig(LogGroup=Ref(LOG_GROUP)),
+        LoggingConfig=awslambda.LoggingConfig(LogGroup=Ref(LANDING_LOG_GROUP)),
         Tags=stack.tags(),
     )
     # The role's policy must exist before the first invocation can use it.
@@ -115,7 +128,7 @@ def build(stack: Stack) -> None:
     stack.add(function)
     stack.add(
         awslambda.EventInvokeConfig(
-            logical_id(LANDING_FUNCTION, "invoke", "config"),
+            LANDING_INVOKE_CONFIG,
             FunctionName=Ref(LANDING_FUNCTION),
             Qualifier="$LATEST",
             MaximumRetryAttempts=settings.max_retries,
@@ -128,7 +141,7 @@ def build(stack: Stack) -> None:
     for rule in to_function_rules(stack):
         stack.add(
             awslambda.Permission(
-                logical_id(LANDING_FUNCTION, "invoked", "by", rule),
+                function_permission_id(rule),
                 FunctionName=Ref(LANDING_FUNCTION),
                 Action="lambda:InvokeFunction",
                 Principal="events.amazonaws.com",
@@ -191,7 +204,7 @@ def _queue(stack: Stack) -> sqs.Queue:
 def _queue_policy(stack: Stack) -> sqs.QueuePolicy:
     queue = GetAtt(FAILURE_QUEUE, "Arn")
     return sqs.QueuePolicy(
-        logical_id(FAILURE_QUEUE, "policy"),
+        FAILURE_QUEUE_POLICY,
         Queues=[Ref(FAILURE_QUEUE)],
         PolicyDocument=policy(
             {
@@ -268,7 +281,7 @@ def _statements(stack: Stack) -> list[dict]:
         allow(
             "WriteLogs",
             ["logs:CreateLogStream", "logs:PutLogEvents"],
-            [GetAtt(LOG_GROUP, "Arn")],
+            [GetAtt(LANDING_LOG_GROUP, "Arn")],
         ),
         # PutMetricData cannot be scoped by resource (AWS requires "*"); the namespace
         # condition keeps it to pipegen's own metrics.

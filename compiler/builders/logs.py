@@ -11,19 +11,15 @@ from __future__ import annotations
 
 from troposphere import GetAtt, logs
 
-from ..naming import logical_id
-from .common import LOGS_KEY, Stack
-
-
-def log_group_id(group: str) -> str:
-    return logical_id("glue", group.rsplit("/", 1)[-1], "log", "group")
+from ..logical_ids import LOGS_KEY, glue_log_group_id
+from .common import Stack
 
 
 def build(stack: Stack) -> None:
     for group in stack.plan.naming.glue_log_groups:
         stack.add(
             logs.LogGroup(
-                log_group_id(group),
+                glue_log_group_id(group),
                 LogGroupName=group,
                 RetentionInDays=stack.plan.retention.logs_days,
                 KmsKeyId=GetAtt(LOGS_KEY, "Arn"),

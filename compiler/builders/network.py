@@ -17,26 +17,36 @@ import ipaddress
 
 from troposphere import GetAtt, GetAZs, Ref, Select, Sub, ec2, glue, iam, logs
 
-from ..naming import logical_id
-from .common import LOGS_KEY, Stack, account_arn, allow, policy
+from ..logical_ids import (
+    ENDPOINT_GROUP,
+    FLOW_LOG,
+    FLOW_LOGS,
+    FLOW_LOGS_ROLE,
+    GLUE_GROUP,
+    INTERNET_GATEWAY,
+    INTERNET_GATEWAY_ATTACHMENT,
+    LANDING_GROUP,
+    LOGS_KEY,
+    PUBLIC_DEFAULT_ROUTE,
+    PUBLIC_ROUTES,
+    VPC,
+    connection_id,
+    default_route_id,
+    endpoint_id,
+    glue_group_rule_id,
+    nat_address_id,
+    nat_id,
+    private_routes_id,
+    private_subnet_id,
+    public_subnet_id,
+    subnet_routes_id,
+)
+from .common import Stack, account_arn, allow, policy
 
-VPC = "Vpc"
-GLUE_GROUP = "GlueSecurityGroup"
-LANDING_GROUP = "LandingSecurityGroup"
-ENDPOINT_GROUP = "EndpointSecurityGroup"
-FLOW_LOGS = "FlowLogGroup"
 GATEWAY_SERVICES = ("s3", "dynamodb")
 # What the jobs and the landing function call besides S3 and DynamoDB.
 INTERFACE_SERVICES = ("events", "glue", "kms", "logs", "monitoring", "sns", "sts")
 HTTPS = 443
-
-
-def private_subnet_id(index: int) -> str:
-    return logical_id("private", "subnet", str(index + 1))
-
-
-def connection_id(index: int) -> str:
-    return logical_id("network", "connection", str(index + 1))
 
 
 def subnet_cidrs(cidr: str, zones: int, nat: int) -> tuple[list[str], list[str]]:
@@ -78,7 +88,7 @@ def _named(stack: Stack, name: str):
 
 
 def _private_subnet(stack: Stack, index: int, block: str) -> str:
-    subnet, table = private_subnet_id(index), logical_id("private", "routes", str(index + 1))
+    subnet, table = private_subnet_id(index), private_routes_id(index)
     stack.add(
         ec2.Subnet(
             subnet,
@@ -92,7 +102,7 @@ def _private_subnet(stack: Stack, index: int, block: str) -> str:
     stack.add(ec2.RouteTable(table, VpcId=Ref(VPC), Tags=stack.tags()))
     stack.add(
         ec2.SubnetRouteTableAssociation(
-            logical_id(subnet, "routes"), SubnetId=Ref(subnet), RouteTableId=Ref(table)
+            subnet_routes_id(subnet), SubnetId=Ref(subnet), RouteTableId=Ref(table)
         )
     )
     return table
@@ -100,23 +110,23 @@ def _private_subnet(stack: Stack, index: int, block: str) -> str:
 
 def _nat(stack: Stack, public: list[str], private_tables: list[str]) -> None:
     """Only when the spec asks: an internet gateway, public subnets and a NAT gateway each."""
-    stack.add(ec2.InternetGateway("InternetGateway", Tags=stack.tags()))
+    stack.add(ec2.InternetGateway(INTERNET_GATEWAY, Tags=stack.tags()))
     stack.add(
         ec2.VPCGatewayAttachment(
-            "InternetGatewayAttachment", VpcId=Ref(VPC), InternetGatewayId=Ref("InternetGateway")
+            INTERNET_GATEWAY_ATTACHMENT, VpcId=Ref(VPC), InternetGatewayId=Ref(INTERNET_GATEWAY)
         )
     )
-    stack.add(ec2.RouteTable("PublicRoutes", VpcId=Ref(VPC), Tags=stack.tags()))
+    stack.add(ec2.RouteTable(PUBLIC_ROUTES, VpcId=Ref(VPC), Tags=stack.tags()))
     route = ec2.Route(
-        "PublicDefaultRoute",
-        RouteTableId=Ref("PublicRoutes"),
+        PUBLIC_DEFAULT_ROUTE,
+        RouteTableId=Ref(PUBLIC_ROUTES),
         DestinationCidrBlock="0.0.0.0/0",
-        GatewayId=Ref("InternetGateway"),
+        GatewayId=Ref(INTERNET_GATEWAY),
     )
-    route.DependsOn = ["InternetGatewayAttachment"]
+    route.DependsOn = [INTERNET_GATEWAY_ATTACHMENT]
     stack.add(route)
     for index, block in enumerate(public):
-        subnet, nat = logical_id("public", "subnet", str(index + 1)), f"NatGateway{index + 1}"
+        subnet, nat = public_subnet_id(index), nat_id(index)
         stack.add(
             ec2.Subnet(
                 subnet,
@@ -129,27 +139,27 @@ def _nat(stack: Stack, public: list[str], private_tables: list[str]) -> None:
         )
         stack.add(
             ec2.SubnetRouteTableAssociation(
-                logical_id(subnet, "routes"), SubnetId=Ref(subnet), RouteTableId=Ref("PublicRoutes")
+                subnet_routes_id(subnet), SubnetId=Ref(subnet), RouteTableId=Ref(PUBLIC_ROUTES)
             )
         )
-        address = ec2.EIP(logical_id(nat, "address"), Domain="vpc", Tags=stack.tags())
-        address.DependsOn = ["InternetGatewayAttachment"]
+        address = ec2.EIP(nat_address_id(nat), Domain="vpc", Tags=stack.tags())
+        address.DependsOn = [INTERNET_GATEWAY_ATTACHMENT]
         stack.add(address)
         stack.add(
             ec2.NatGateway(
                 nat,
                 SubnetId=Ref(subnet),
-                AllocationId=GetAtt(logical_id(nat, "address"), "AllocationId"),
+                AllocationId=GetAtt(nat_address_id(nat), "AllocationId"),
                 Tags=stack.tags(),
             )
         )
     for index, table in enumerate(private_tables):
         stack.add(
             ec2.Route(
-                logical_id(table, "default"),
+                default_route_id(table),
                 RouteTableId=Ref(table),
                 DestinationCidrBlock="0.0.0.0/0",
-                NatGatewayId=Ref(f"NatGateway{index % len(public) + 1}"),
+                NatGatewayId=Ref(nat_id(index % len(public))),
             )
         )
 
@@ -159,7 +169,7 @@ def _endpoints(stack: Stack, tables: list[str]) -> None:
     for service in GATEWAY_SERVICES:
         stack.add(
             ec2.VPCEndpoint(
-                logical_id(service, "endpoint"),
+                endpoint_id(service),
                 VpcId=Ref(VPC),
                 ServiceName=Sub(f"com.amazonaws.${{AWS::Region}}.{service}"),
                 VpcEndpointType="Gateway",
@@ -169,7 +179,7 @@ def _endpoints(stack: Stack, tables: list[str]) -> None:
     for service in INTERFACE_SERVICES:
         stack.add(
             ec2.VPCEndpoint(
-                logical_id(service, "endpoint"),
+                endpoint_id(service),
                 VpcId=Ref(VPC),
                 ServiceName=Sub(f"com.amazonaws.${{AWS::Region}}.{service}"),
                 VpcEndpointType="Interface",
@@ -197,7 +207,7 @@ def _security_groups(stack: Stack) -> None:
         peer = {side: Ref(GLUE_GROUP)}
         stack.add(
             rule(
-                logical_id(GLUE_GROUP, "self", kind),
+                glue_group_rule_id(kind),
                 GroupId=Ref(GLUE_GROUP),
                 IpProtocol="tcp",
                 FromPort=0,
@@ -290,7 +300,7 @@ def _flow_logs(stack: Stack) -> None:
             Tags=stack.tags(),
         )
     )
-    role = logical_id("flow", "logs", "role")
+    role = FLOW_LOGS_ROLE
     stack.add(
         iam.Role(
             role,
@@ -329,7 +339,7 @@ def _flow_logs(stack: Stack) -> None:
     )
     stack.add(
         ec2.FlowLog(
-            "VpcFlowLog",
+            FLOW_LOG,
             ResourceId=Ref(VPC),
             ResourceType="VPC",
             TrafficType="ALL",

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 from troposphere import GetAtt, Ref, Sub, sns
 
-from ..naming import logical_id
+from ..logical_ids import NOTIFY_KEY, TOPIC, TOPIC_POLICY, email_subscription_id
 from .common import Stack, policy
-from .iam import TOPIC
-from .kms import COST_SERVICES, NOTIFY_KEY
-
-TOPIC_POLICY = logical_id(TOPIC, "policy")
+from .kms import COST_SERVICES
 
 
 def build(stack: Stack) -> None:
@@ -31,7 +28,7 @@ def build(stack: Stack) -> None:
     for index, address in enumerate(stack.plan.alerts.email, start=1):
         stack.add(
             sns.SubscriptionResource(
-                logical_id("alert", "email", str(index)),
+                email_subscription_id(index),
                 TopicArn=Ref(TOPIC),
                 Protocol="email",
                 Endpoint=address,

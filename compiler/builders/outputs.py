@@ -8,19 +8,26 @@ from __future__ import annotations
 
 from troposphere import Output, Ref
 
-from ..naming import JOBS, STATE_TABLES, ZONES, logical_id
+from ..logical_ids import (
+    DATABASE,
+    WORKFLOW,
+    bucket_output_id,
+    job_id,
+    job_name_output_id,
+    table_id,
+    table_name_output_id,
+)
+from ..naming import JOBS, STATE_TABLES, ZONES
 from .common import Stack, bucket_name
-from .dynamodb import table_id
-from .glue import DATABASE, WORKFLOW, job_id
 
 
 def build(stack: Stack) -> None:
     for zone in ZONES:
-        _output(stack, logical_id(zone, "bucket"), bucket_name(zone), f"{zone} bucket")
+        _output(stack, bucket_output_id(zone), bucket_name(zone), f"{zone} bucket")
     for kind in JOBS:
-        _output(stack, logical_id(kind, "job", "name"), Ref(job_id(kind)), f"{kind} job")
+        _output(stack, job_name_output_id(kind), Ref(job_id(kind)), f"{kind} job")
     for name in STATE_TABLES:
-        _output(stack, logical_id(name, "table", "name"), Ref(table_id(name)), f"{name} table")
+        _output(stack, table_name_output_id(name), Ref(table_id(name)), f"{name} table")
     _output(stack, "WorkflowName", Ref(WORKFLOW), "Glue workflow")
     _output(stack, "DatabaseName", Ref(DATABASE), "Glue catalog database")
 

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from troposphere import GetAtt, Sub, s3
 
+from ..logical_ids import DATA_KEY, bucket_id, bucket_policy_id
 from ..naming import DATA_ZONES, ZONES
 from .common import (
     Stack,
     bucket_arn,
-    bucket_id,
     bucket_name,
     bucket_objects_arn,
     policy,
     scanner_skips,
 )
-from .kms import DATA_KEY
 
 RETAINED = (*DATA_ZONES, "logs")
 
@@ -31,7 +30,7 @@ def build(stack: Stack) -> None:
         stack.add(_bucket(stack, zone))
         stack.add(
             s3.BucketPolicy(
-                bucket_id(zone) + "Policy",
+                bucket_policy_id(zone),
                 Bucket=bucket_name(zone),
                 PolicyDocument=_bucket_policy(stack, zone),
             )

@@ -15,9 +15,8 @@ from troposphere import GetAtt, Ref
 
 from pipegen_runtime.metrics import NAMESPACE, PUBLISHED
 
+from ..logical_ids import FAILURE_QUEUE, LANDING_FUNCTION, job_id, rule_id
 from .common import Stack
-from .events import FAILURE_QUEUE, LANDING_FUNCTION, rule_id
-from .glue import job_id
 
 GLUE_ELAPSED = "glue.driver.aggregate.elapsedTime"
 
