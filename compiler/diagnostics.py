@@ -1,7 +1,8 @@
 """Diagnostics: what every compiler stage reports instead of raising.
 
-A diagnostic points at `file:line:col` (1-based), carries a stable code (PG1xx load, PG2xx
-schema, PG3xx references, PG4xx semantics, PG5xx AWS limits) and reads as
+A diagnostic points at `file:line:col` (1-based), carries a stable code registered in codes.py
+(PG1xx load, PG2xx schema, PG3xx references, PG4xx semantics, PG5xx AWS limits, PG6xx cost,
+PG7xx policy, PG8xx cfn-lint) and reads as
 `<file>:<line>:<col>: error[PG301] <entity>: <what is wrong>. <hint>`.
 """
 
@@ -11,6 +12,8 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
+
+from .codes import CODES
 
 Severity = Literal["error", "warning"]
 
@@ -37,6 +40,10 @@ class Diagnostic:
     code: str
     message: str
     severity: Severity = field(default="error", compare=False)
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"diagnostic code {self.code} is not registered in codes.py")
 
     def render(self) -> str:
         return f"{self.span}: {self.severity}[{self.code}] {self.message}"

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from .budget_check import budget_findings
+from .codes import CODES
 from .diagnostics import CompileError, Diagnostic
 from .pipeline import compile_plan, plan_all
 
@@ -96,7 +97,7 @@ def as_json(findings: list[Diagnostic]) -> str:
 
 def as_sarif(findings: list[Diagnostic], version: str) -> str:
     codes = sorted({d.code for d in findings})
-    rules = [{"id": c, "shortDescription": {"text": _rule_title(c)}} for c in codes]
+    rules = [_rule(c) for c in codes]
     results = [
         {
             "ruleId": d.code,
@@ -159,15 +160,13 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _rule_title(code: str) -> str:
-    groups = {
-        "PG1": "the spec file could not be loaded",
-        "PG2": "the spec does not match the schema",
-        "PG3": "a reference is unknown or circular",
-        "PG4": "settings that do not fit together",
-        "PG5": "a derived name breaks an AWS limit",
-        "PG6": "the cost estimate is over the budget",
-        "PG7": "the generated template breaks a pipegen policy",
-        "PG8": "cfn-lint finding on the generated template",
+def _rule(code: str) -> dict:
+    entry = CODES[code]
+    return {
+        "id": code,
+        "name": code,
+        "shortDescription": {"text": entry.title},
+        "fullDescription": {"text": f"{entry.title}. {entry.help}"},
+        "help": {"text": entry.help},
+        "helpUri": INFORMATION_URI,
     }
-    return groups.get(code[:3], "pipegen finding")

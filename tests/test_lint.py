@@ -100,3 +100,28 @@ def test_pre_commit_hook_runs_pipegen_lint():
     workflow = yaml.safe_load((REPO / "docs" / "pipegen-lint.yml").read_text())
     steps = " ".join(s.get("run", "") for s in workflow["jobs"]["lint"]["steps"])
     assert "--format sarif" in steps and "--format github" in steps
+
+
+def test_sarif_rules_carry_the_registry_title_and_help(tmp_path, capsys):
+    from pipegen_compiler.codes import CODES
+
+    _, out, _ = run_cli(["lint", str(_bad(tmp_path)), "--format", "sarif"], capsys)
+    rules = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == ["PG201", "PG203"]
+    for rule in rules:
+        assert rule["shortDescription"]["text"] == CODES[rule["id"]].title
+        assert rule["help"]["text"] == CODES[rule["id"]].help
+
+
+def test_a_cfn_lint_finding_on_the_template_is_pg801_at_the_spec():
+    from pipegen_compiler import lint
+    from pipegen_compiler.pipeline import compile_plan, plan_all
+
+    plan = plan_all(REPO / "tests/golden/valid/minimal/spec.yaml", "spec.yaml")["dev"]
+    template = json.loads(compile_plan(plan).files["template.json"])
+    job = next(r for r in template["Resources"].values() if r["Type"] == "AWS::Glue::Job")
+    job["Properties"]["NumberOfWorkers"] = "many"
+    findings = lint._cfn_lint(json.dumps(template), plan, strict=False)
+    assert findings and {f.code for f in findings} == {"PG801"}
+    assert all(f.is_error and "cfn-lint E" in f.message for f in findings)
+    assert findings[0].span == plan.source_map.at(("pipeline",))

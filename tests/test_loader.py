@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipegen_compiler.diagnostics import CompileError
-from pipegen_compiler.load import MAX_FILE_BYTES, load_bytes
+from pipegen_compiler.load import MAX_FILE_BYTES, load_bytes, load_file
 
 
 def _codes(raw: bytes) -> list[str]:
@@ -71,3 +71,10 @@ def test_alias_bomb_is_bounded():
         prev = "abcdefgh"[i]
         raw += f"{name}: &{name} [".encode() + b",".join([f"*{prev}".encode()] * 10) + b"]\n"
     assert _codes(raw) == ["PG107"]
+
+
+def test_an_unreadable_spec_is_pg100(tmp_path):
+    with pytest.raises(CompileError) as caught:
+        load_file(tmp_path, "spec.yaml")
+    assert [d.code for d in caught.value.diagnostics] == ["PG100"]
+    assert caught.value.diagnostics[0].message.startswith("cannot read file:")
