@@ -66,7 +66,7 @@ def stage_config(plan: PipelinePlan, stage: str) -> dict[str, Any]:
         "stage": stage,
     }
     if stage == "ingestion":
-        config["sources"] = {s.name: _dump(s.spec) for s in plan.sources}
+        config["sources"] = {s.name: source_config(s.spec) for s in plan.sources}
     elif stage == "processing":
         config["sources"] = {s.name: {"kind": s.spec.kind} for s in plan.sources}
         config["transforms"] = [{"name": t.name, **_dump(t.spec)} for t in plan.transforms]
@@ -75,6 +75,11 @@ def stage_config(plan: PipelinePlan, stage: str) -> dict[str, Any]:
         config["tables"] = [t.name for t in plan.transforms]
         config["quality"] = _dump(plan.quality)
     return config
+
+
+def source_config(source: Any) -> dict[str, Any]:
+    """A source as the ingestion job reads it (defaults resolved by the plan, none left out)."""
+    return _dump(source)
 
 
 def _dump(model: Any) -> Any:

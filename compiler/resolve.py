@@ -18,6 +18,7 @@ from .naming import JOBS, Naming
 from .plan import JobPlan, PipelinePlan, SourcePlan, TransformPlan
 from .spec import PipelineSpec
 from .spec.pipeline import JobSettings
+from .spec.sources import CSV_FORMATS, Source
 from .spec.transforms import JoinStep, SqlStep, Transform
 
 MAX_ALARM_HOURS = 7 * 24
@@ -87,7 +88,8 @@ def resolve(spec: PipelineSpec, env: str, smap: SourceMap) -> PipelinePlan:
         tags=tuple(sorted(spec.tags.items())),
         jobs=tuple(_job(spec, kind, smap) for kind in JOBS),
         sources=tuple(
-            SourcePlan(n, s, smap.key_at(("sources", n))) for n, s in sorted(spec.sources.items())
+            SourcePlan(n, with_read_defaults(s), smap.key_at(("sources", n)))
+            for n, s in sorted(spec.sources.items())
         ),
         transforms=_ordered_transforms(spec, smap),
         quality=spec.quality,
@@ -102,6 +104,16 @@ def resolve(spec: PipelineSpec, env: str, smap: SourceMap) -> PipelinePlan:
         environments=tuple(sorted(spec.environments)),
         source_map=smap,
     )
+
+
+def with_read_defaults(source: Source) -> Source:
+    """A CSV file has a header line unless the spec says otherwise. Resolved here, once, so the
+    jobs read the setting instead of each assuming its own default (a null header once reached
+    Spark as "none" and failed every CSV source that left it out)."""
+    if source.format in CSV_FORMATS and source.read.header is None:
+        read = source.read.model_copy(update={"header": True})
+        return source.model_copy(update={"read": read})
+    return source
 
 
 def missed_run_hours(spec: PipelineSpec) -> int | None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipegen_runtime.lake_layout import LakeLayout
 from pipegen_runtime.landing import REJECTED_PREFIX, SNIFF_BYTES, check_file
 from pipegen_runtime.messages import JOB_ENDED, file_rejected, render
 from pipegen_runtime.metrics import JsonLinesMetrics
@@ -53,7 +54,7 @@ def run_pipeline(
     for source in plan.sources:
         storage.path("raw", source.spec.landing).mkdir(parents=True, exist_ok=True)
     result = RunResult(EXIT_OK)
-    state = SqliteState(lake / "_state" / "state.sqlite")
+    state = SqliteState(LakeLayout(lake).state_file)
     result.accepted, result.rejected = landing_check(plan, storage, state, echo)
     if result.accepted == 0 and not _pending_work(state):
         echo(
@@ -70,7 +71,7 @@ def run_pipeline(
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
     for index, stage in enumerate(JOBS, start=1):
         code = _run_job(folder, stage, lake, master, run_id, f"[{index}/{len(JOBS)}]", echo)
-        summary_path = lake / "_runs" / run_id / f"{stage}.json"
+        summary_path = LakeLayout(lake).run_summary(run_id, stage)
         if summary_path.is_file():
             result.summaries[stage] = json.loads(summary_path.read_text())
         if code != 0:
@@ -92,7 +93,7 @@ def _job_failed(plan: PipelinePlan, lake: Path, stage: str, run_id: str, summary
         "run": run_id,
         "message": summary.get("error", "the job exited with an error; see its log"),
     }
-    LogNotifier(lake / "_notifications.jsonl").send(
+    LogNotifier(LakeLayout(lake).notifications_file).send(
         f"pipegen {plan.name}/{plan.env}: {stage} failed", render(JOB_ENDED, values)
     )
 
@@ -107,8 +108,9 @@ def landing_check(
     """
     accepted, rejected = 0, []
     lake = storage.root
-    metrics = JsonLinesMetrics(lake / "_metrics" / "metrics.jsonl", plan.name, plan.env, "landing")
-    notifier = LogNotifier(lake / "_notifications.jsonl")
+    layout = LakeLayout(lake)
+    metrics = JsonLinesMetrics(layout.metrics_file, plan.name, plan.env, "landing")
+    notifier = LogNotifier(layout.notifications_file)
     for source in plan.sources:
         config = source.spec.model_dump(mode="json", by_alias=True)
         done = state.committed_objects(source.name)
@@ -197,7 +199,7 @@ def job_command(folder: Path, stage: str, lake: Path, master: str, run_id: str) 
 def _run_job(
     folder: Path, stage: str, lake: Path, master: str, run_id: str, step: str, echo
 ) -> int:
-    log = lake / "_runs" / run_id / f"{stage}.log"
+    log = LakeLayout(lake).run_log(run_id, stage)
     log.parent.mkdir(parents=True, exist_ok=True)
     echo(f"{step} {stage} ...")
     started = time.monotonic()

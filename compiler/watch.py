@@ -12,6 +12,7 @@ import signal
 import time
 from pathlib import Path
 
+from pipegen_runtime.lake_layout import LakeLayout
 from pipegen_runtime.state import SqliteState
 from pipegen_runtime.storage import LocalStorage
 
@@ -41,7 +42,7 @@ class StopRequest:
 def arrived(plan: PipelinePlan, lake: Path) -> set[str]:
     """Object IDs under the landing prefixes that no committed batch has taken."""
     storage = LocalStorage(lake)
-    state = SqliteState(lake / "_state" / "state.sqlite")
+    state = SqliteState(LakeLayout(lake).state_file)
     found = set()
     for source in plan.sources:
         done = state.committed_objects(source.name)

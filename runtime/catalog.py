@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any, Protocol
 
+from .lake_layout import LakeLayout
+
 
 class Catalog(Protocol):
     def get_table(self, name: str) -> dict[str, Any] | None: ...
@@ -20,7 +22,7 @@ class Catalog(Protocol):
 
 class LocalCatalog:
     def __init__(self, root: Path, database: str):
-        self.folder = Path(root) / "_catalog" / database
+        self.folder = LakeLayout(Path(root)).catalog_folder(database)
         self.folder.mkdir(parents=True, exist_ok=True)
 
     def get_table(self, name: str) -> dict[str, Any] | None:

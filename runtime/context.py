@@ -15,6 +15,7 @@ from typing import Any
 from .catalog import Catalog, GlueCatalog, LocalCatalog
 from .config import ConfigError, JobArguments, parse_config, read_local_config
 from .events import EventBridgeEvents, Events, LocalEvents
+from .lake_layout import LakeLayout
 from .metrics import CloudWatchMetrics, JsonLinesMetrics, Metrics
 from .notify import LogNotifier, Notifier, SnsNotifier
 from .state import DynamoState, SqliteState, StateStore
@@ -95,7 +96,8 @@ def _local(stage: str, arguments: JobArguments) -> Context:
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     env = config["environment"]
-    notifier = LogNotifier(lake / "_notifications.jsonl")
+    layout = LakeLayout(lake)
+    notifier = LogNotifier(layout.notifications_file)
     facts = {"executors": executor_probe(spark)} if "check-executors" in arguments.values else {}
     return Context(
         facts=facts,
@@ -105,13 +107,11 @@ def _local(stage: str, arguments: JobArguments) -> Context:
         config=config,
         spark=spark,
         storage=LocalStorage(lake),
-        state=SqliteState(lake / "_state" / "state.sqlite"),
+        state=SqliteState(layout.state_file),
         catalog=LocalCatalog(lake, f"{config['pipeline']}_{env}".replace("-", "_")),
-        metrics=JsonLinesMetrics(
-            lake / "_metrics" / "metrics.jsonl", config["pipeline"], env, stage
-        ),
+        metrics=JsonLinesMetrics(layout.metrics_file, config["pipeline"], env, stage),
         notifier=notifier,
-        events=LocalEvents(lake / "_events.jsonl", notifier),
+        events=LocalEvents(layout.events_file, notifier),
         run_id=arguments.values.get("run-id", "local"),
         lake=lake,
     )

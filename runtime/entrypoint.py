@@ -14,6 +14,7 @@ import traceback
 from typing import Any
 
 from .config import STAGES, ConfigError, parse_arguments
+from .lake_layout import LakeLayout
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BLOCKED = 0, 1, 2, 4
 
@@ -73,7 +74,7 @@ def _save_summary(context: Any, summary: dict[str, Any]) -> None:
     """Locally, the runner reads each job's summary from the lake; on Glue it goes to the log."""
     text = json.dumps(summary, sort_keys=True, default=str)
     if context.lake is not None:
-        path = context.lake / "_runs" / context.run_id / f"{context.stage}.json"
+        path = LakeLayout(context.lake).run_summary(context.run_id, context.stage)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text + "\n")
     print(f"pipegen summary: {text}")

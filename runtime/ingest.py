@@ -217,7 +217,7 @@ def _after_commit(ctx, name, source, batch, good, keys, partitions, table) -> No
             "location": ctx.storage.uri("processed", f"{name}/"),
             "columns": columns,
             "partition_keys": keys,
-            "kind": source.get("kind", "append"),
+            "kind": source["kind"],
             "partitions": sorted(
                 (table or {}).get("partitions", []) + fresh, key=lambda p: [p[k] for k in keys]
             ),

@@ -87,15 +87,15 @@ def _one_object_per_line(head: bytes) -> bool:
 
 def check_file(key: str, size: int, head: bytes, source: dict[str, Any]) -> Verdict:
     """Apply a source's `accept` rules to one arriving file."""
-    accept = source.get("accept") or {}
+    accept = source["accept"]
     name = posixpath.basename(key)
-    max_bytes = float(accept.get("max_size_mb", 1024)) * 1024 * 1024
+    max_bytes = float(accept["max_size_mb"]) * 1024 * 1024
     if size > max_bytes:
-        return Verdict(False, f"file is {size} bytes; the limit is {accept['max_size_mb']} MB")
-    if size < int(accept.get("min_size_bytes", 1)):
+        return Verdict(False, f"file is {size} bytes; the limit is {accept['max_size_mb']:g} MB")
+    if size < int(accept["min_size_bytes"]):
         return Verdict(
             False,
-            f"file is {size} bytes; at least {accept.get('min_size_bytes', 1)} needed (empty file)",
+            f"file is {size} bytes; at least {accept['min_size_bytes']} needed (empty file)",
         )
     extensions = accept.get("extensions") or DEFAULT_EXTENSIONS[source["format"]]
     if not name.lower().endswith(tuple(extensions)):

@@ -130,7 +130,7 @@ def curated_table(ctx: Any, name: str, staged: dict[str, Any]) -> Any:
 def evaluate_table(
     ctx: Any, name: str, frame: Any, tables: dict[str, Any], batch: Any
 ) -> dict[str, Any]:
-    history = ctx.state.quality_history(name, ctx.config["quality"].get("history_runs", 30))
+    history = ctx.state.quality_history(name, ctx.config["quality"]["history_runs"])
     history = [h for h in history if h.get("batch_id") != batch.batch_id]
     specs = ctx.config["quality"]["tables"].get(name, [])
     results, checks = [], []
@@ -307,7 +307,7 @@ def _row_count_match(ctx, frame, tables, result, args, rows, history) -> None:
     other = tables[args["table"]].count()
     diff = 0.0 if other == 0 and rows == 0 else 100.0 * abs(rows - other) / max(other, 1)
     result.observed = round(diff, 6)
-    ok = diff <= float(args.get("tolerance_pct", 0))
+    ok = diff <= float(args["tolerance_pct"])
     result.message = "" if ok else f"{rows} rows vs {other} in {args['table']} ({diff:.2f}%)"
     rules.judge(result, ok)
 
@@ -363,12 +363,12 @@ def _anomaly(result: Any, args: dict[str, Any], metrics: dict[str, float], histo
         rules.fail_to_evaluate(result, f"no metric '{metric}'; known: {', '.join(sorted(metrics))}")
         return
     past = [h["metrics"][metric] for h in history if metric in h.get("metrics", {})]
-    z = rules.zscore(float(metrics[metric]), past[-int(args.get("lookback", 10)) :])
+    z = rules.zscore(float(metrics[metric]), past[-int(args["lookback"]) :])
     result.observed = None if z is None else round(z, 4)
     if z is None:
         result.message = f"not enough history ({len(past)} runs; 3 needed)"
         return
-    ok = abs(z) <= float(args.get("max_z", 3))
+    ok = abs(z) <= float(args["max_z"])
     result.message = "" if ok else f"{metric} = {metrics[metric]} is {z:.2f} sigma from its history"
     rules.judge(result, ok)
 

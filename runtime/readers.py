@@ -55,7 +55,7 @@ def read_objects(ctx: Any, source: dict[str, Any], objects: list[ObjectInfo]) ->
 
 
 def _csv_header(head: bytes, source: dict[str, Any]) -> list[str]:
-    read = source.get("read") or {}
+    read = source["read"]
     encoding = {"latin-1": "latin-1", "utf-16": "utf-16"}.get(read.get("encoding"), "utf-8-sig")
     first = head.decode(encoding, errors="replace").splitlines()[:1] or [""]
     row = next(
@@ -66,7 +66,7 @@ def _csv_header(head: bytes, source: dict[str, Any]) -> list[str]:
         ),
         [],
     )
-    if read.get("header", True):
+    if read["header"]:
         return row
     return [f"column_{i + 1}" for i in range(len(row))]
 
@@ -101,12 +101,12 @@ def _text_options(source: dict[str, Any]) -> dict[str, str]:
 def _read_csv(ctx: Any, source: dict[str, Any], header: list[str], uris: list[str]) -> RawFrame:
     from pyspark.sql.types import StringType, StructField, StructType
 
-    read = source.get("read") or {}
+    read = source["read"]
     placeholders = [f"_c{i}" for i in range(len(header))]
     schema = StructType([StructField(p, StringType()) for p in [*placeholders, CORRUPT]])
     options = {
         **_text_options(source),
-        "header": str(read.get("header", True)).lower(),
+        "header": "true" if read["header"] else "false",
         "sep": read.get("delimiter") or ",",
         "quote": read.get("quote") or '"',
         "escape": read.get("escape") or "\\",

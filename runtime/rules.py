@@ -103,8 +103,8 @@ def new_result(kind: str, args: dict[str, Any], index: int) -> RuleResult:
         rule_id(kind, args, index),
         kind,
         DIMENSIONS[kind],
-        args.get("severity", "error"),
-        float(args.get("weight", 1.0)),
+        args["severity"],
+        float(args["weight"]),
     )
 
 
@@ -114,7 +114,7 @@ def row_condition(kind: str, args: dict[str, Any]) -> str:
     if kind == "not_null":
         return " AND ".join(f"`{col}` IS NOT NULL" for col in args["columns"])
     if kind == "completeness":
-        missing = "".join(f" AND {c} != {_literal(v)}" for v in args.get("missing_values", []))
+        missing = "".join(f" AND {c} != {_literal(v)}" for v in args["missing_values"])
         return f"({c} IS NOT NULL{missing})"
     if kind in ("in_set", "not_in_set"):
         values = ", ".join(_literal(v) for v in args["values"])
@@ -150,7 +150,7 @@ def judge_rows(result: RuleResult, args: dict[str, Any], checked: int, failed: i
     if args.get("max_failures") is not None:
         ok = failed <= args["max_failures"]
     else:
-        ok = pct >= float(args.get("min_pct", 100.0))
+        ok = pct >= float(args["min_pct"])
     if checked == 0:
         result.message = "no rows to check"
     elif not ok:

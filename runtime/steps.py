@@ -42,7 +42,7 @@ def dedupe(spark: Any, frame: Any, args: dict[str, Any], tables: dict[str, Any])
 
     keys = args["keys"]
     ties = [F.col(f"`{c}`").asc_nulls_last() for c in sorted(frame.columns) if c not in keys]
-    order = [_sort_order(o) for o in args.get("order_by", [])] + ties
+    order = [_sort_order(o) for o in args["order_by"]] + ties
     window = Window.partitionBy(*[F.col(f"`{k}`") for k in keys]).orderBy(*order)
     return (
         frame.withColumn("__pipegen_rank", F.row_number().over(window))
@@ -85,7 +85,7 @@ def join(spark: Any, frame: Any, args: dict[str, Any], tables: dict[str, Any]) -
         lambda a, b: a & b,
         [frame[f"`{left}`"] == right[f"__pipegen_key{i}"] for i, (left, _) in enumerate(pairs)],
     )
-    joined = frame.join(right, condition, args.get("how", "inner"))
+    joined = frame.join(right, condition, args["how"])
     return joined.drop(*[f"__pipegen_key{i}" for i in range(len(pairs))])
 
 

@@ -176,3 +176,20 @@ def run_locally(lake: Path, out: Path, crash_at: str | None = None) -> subproces
         env=env,
         timeout=600,
     )
+
+
+def source_config(spec: dict) -> dict:
+    """A source's config as the compiler renders it from its spec: tests hand the runtime what
+    the compiler would, every default resolved, because the runtime falls back on none."""
+    from pipegen_compiler.render import source_config as render
+    from pipegen_compiler.resolve import with_read_defaults
+    from pipegen_compiler.spec.sources import Source
+
+    return render(with_read_defaults(Source.model_validate(spec)))
+
+
+def quality_config(spec: dict) -> dict:
+    """The `quality` section of the quality job's config, as the compiler renders it."""
+    from pipegen_compiler.spec.quality import Quality
+
+    return Quality.model_validate(spec).model_dump(mode="json", by_alias=True)

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from helpers import SAMPLES, local_context
+from helpers import SAMPLES, local_context, source_config
 from pipegen_runtime import ingest
 
 pytestmark = pytest.mark.spark
@@ -37,15 +37,7 @@ FLIGHT_SCHEMA = {
 
 
 def _source(fmt: str, landing: str, **extra) -> dict:
-    return {
-        "format": fmt,
-        "landing": landing,
-        "kind": "append",
-        "read": {},
-        "accept": {},
-        "on_incompatible_schema": "quarantine",
-        **extra,
-    }
+    return source_config({"format": fmt, "landing": landing, **extra})
 
 
 def _config(sources: dict) -> dict:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import source_config
 from pipegen_runtime.landing import check_file, detect_format, sniff, source_for_key
 
-CSV = {
-    "format": "csv",
-    "landing": "in/flights/",
-    "accept": {"max_size_mb": 1, "name_pattern": r"^flights.*\.csv$", "extensions": [".csv"]},
-}
+CSV = source_config(
+    {
+        "format": "csv",
+        "landing": "in/flights/",
+        "accept": {"max_size_mb": 1, "name_pattern": r"^flights.*\.csv$", "extensions": [".csv"]},
+    }
+)
 
 
 @pytest.mark.parametrize(

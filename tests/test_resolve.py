@@ -24,3 +24,21 @@ def test_very_long_chains_do_not_overflow_the_stack():
     chain[f"t{n}"] = ["t0"]
     cycle = find_cycle(chain)
     assert cycle[0] == cycle[-1] and len(cycle) == n + 2
+
+
+def test_a_csv_source_that_says_nothing_of_a_header_has_one(tmp_path):
+    """The jobs read `header` from their config and assume nothing: a null once reached Spark
+    as header="none" and failed the first file of every such source."""
+    from helpers import stage_configs
+
+    spec = tmp_path / "orders.yaml"
+    spec.write_text(
+        "apiVersion: pipegen/v1\npipeline: orders\nowner: a@example.com\nsources:\n"
+        "  orders: {format: csv, landing: in/orders/}\n"
+        "  events: {format: auto, landing: in/events/}\n"
+        "  clicks: {format: jsonl, landing: in/clicks/}\n"
+        "  plain: {format: csv, landing: in/plain/, read: {header: false}}\n"
+    )
+    sources = stage_configs(spec)["ingestion"]["sources"]
+    headers = {name: source["read"]["header"] for name, source in sources.items()}
+    assert headers == {"orders": True, "events": True, "clicks": None, "plain": False}

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import local_context
+from helpers import local_context, quality_config
 from pipegen_runtime import rules
 from pipegen_runtime.quality import evaluate_table
 
@@ -77,18 +77,24 @@ def test_a_row_failing_one_rule_outside_the_others_filters_never_raises_it(specs
     assert rules.score(_judged_each(specs, counts)) <= before
 
 
+def _compiled(kind: str, **spec) -> dict:
+    """One rule's arguments as the compiler renders them (every default written out)."""
+    return quality_config({"tables": {"t": [{kind: spec}]}})["tables"]["t"][0][kind]
+
+
 def test_empty_set_passes_with_a_note():
-    result = rules.new_result("not_null", {}, 0)
-    rules.judge_rows(result, {}, 0, 0)
+    args = _compiled("not_null", columns=["a"])
+    result = rules.new_result("not_null", args, 0)
+    rules.judge_rows(result, args, 0, 0)
     assert (result.status, result.observed, result.message) == ("pass", 100.0, "no rows to check")
 
 
 def test_warn_threshold_and_severity_are_separate():
-    args = {"min_pct": 90, "warn_pct": 99}
+    args = _compiled("regex", column="a", pattern="x", min_pct=90, warn_pct=99)
     result = rules.new_result("regex", args, 0)
     rules.judge_rows(result, args, 100, 5)
     assert (result.status, result.passed) == ("warn", True)
-    warn_rule = {"min_pct": 100, "severity": "warn"}
+    warn_rule = _compiled("regex", column="a", pattern="x", severity="warn")
     result = rules.new_result("regex", warn_rule, 1)
     rules.judge_rows(result, warn_rule, 100, 1)
     assert (result.status, result.passed) == ("warn", False)
@@ -127,11 +133,13 @@ def test_per_column_rules_run_in_one_scan_and_bad_rules_are_errors(spark, tmp_pa
         "environment": "dev",
         "sources": {},
         "tables": ["table"],
-        "quality": {
-            "tables": {"table": table_rules},
-            "history_runs": 5,
-            "score": {"fail_below": 80, "warn_below": 95},
-        },
+        "quality": quality_config(
+            {
+                "tables": {"table": table_rules},
+                "history_runs": 5,
+                "score": {"fail_below": 80, "warn_below": 95},
+            }
+        ),
     }
     ctx = local_context(spark, tmp_path / "lake", config, "quality")
     batch = ctx.state.begin_batch("quality", "b1", "2026-01-01T00:00:00", {})

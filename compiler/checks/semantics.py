@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ..diagnostics import Diagnostic
 from ..plan import PipelinePlan
-from ..spec.sources import CSV_ONLY_OPTIONS, TEXT_ONLY_OPTIONS
+from ..spec.sources import CSV_FORMATS, CSV_ONLY_OPTIONS, TEXT_ONLY_OPTIONS
 
 _TEXT_FORMATS = ("csv", "json", "jsonl", "auto")
 # Regions whose CloudFormation has no AWS::Budgets::Budget or AWS::CE::Anomaly* (cfn-lint's
@@ -47,7 +47,7 @@ def _read_options(plan: PipelinePlan) -> Iterator[Diagnostic]:
         for option, value in s.spec.read:
             if value is None:
                 continue
-            wrong = (option in CSV_ONLY_OPTIONS and fmt not in ("csv", "auto")) or (
+            wrong = (option in CSV_ONLY_OPTIONS and fmt not in CSV_FORMATS) or (
                 option in TEXT_ONLY_OPTIONS and fmt not in _TEXT_FORMATS
             )
             if wrong:

@@ -2,7 +2,8 @@
 
 Every rule is a one-key mapping (`- not_null: [a, b]`). Row-level rules pass when at least
 `min_pct` of the rows (after `where`) pass; `warn_pct` adds a separate, higher warning line.
-Each rule has a `severity`, a `weight` and a dimension (fixed by its type) for the score.
+Each rule has a `severity`, a `weight` and a dimension (fixed by its kind, in the runtime's
+catalogue) for the score.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import Field
+
+from pipegen_runtime.rules import DIMENSIONS, FORMATS
 
 from .base import ColumnName, ColumnType, Expression, Identifier, Model, list_shorthand
 from .base import single_key_union as _single_key_union
@@ -72,7 +75,7 @@ class RegexArgs(RowRule):
 
 class FormatArgs(RowRule):
     column: ColumnName
-    format: Literal["email", "uuid", "iso_date", "iso_timestamp", "url", "ipv4"]
+    format: Literal[tuple(FORMATS)]  # type: ignore[valid-type]  (the runtime's named patterns)
 
 
 class RangeArgs(RowRule):
@@ -158,45 +161,49 @@ class SchemaChangeArgs(RuleBase):
     pass
 
 
-def _rule(key: str, args: object, dimension: str) -> type[Model]:
+def _rule(key: str, args: object) -> type[Model]:
     from pydantic import create_model
 
-    cls = create_model(f"Rule_{key}", __base__=Model, **{key: (args, ...)})
-    cls.dimension = dimension  # type: ignore[attr-defined]
-    return cls
+    return create_model(f"Rule_{key}", __base__=Model, **{key: (args, ...)})
 
 
 _COLUMNS = Annotated[ColumnsRule, list_shorthand("columns")]
 _KEYS = Annotated[KeysRule, list_shorthand("columns")]
 
-RULE_TYPES: dict[str, type[Model]] = {
-    "not_null": _rule("not_null", _COLUMNS, "completeness"),
-    "completeness": _rule("completeness", CompletenessArgs, "completeness"),
-    "unique": _rule("unique", _KEYS, "uniqueness"),
-    "primary_key": _rule("primary_key", _KEYS, "uniqueness"),
-    "duplicate_pct": _rule("duplicate_pct", DuplicatePctArgs, "uniqueness"),
-    "distinct_count": _rule("distinct_count", DistinctCountArgs, "uniqueness"),
-    "in_set": _rule("in_set", InSetArgs, "validity"),
-    "not_in_set": _rule("not_in_set", InSetArgs, "validity"),
-    "regex": _rule("regex", RegexArgs, "validity"),
-    "format": _rule("format", FormatArgs, "validity"),
-    "range": _rule("range", RangeArgs, "validity"),
-    "length": _rule("length", LengthArgs, "validity"),
-    "data_type": _rule("data_type", DataTypeArgs, "validity"),
-    "compare": _rule("compare", CompareArgs, "consistency"),
-    "references": _rule("references", ReferencesArgs, "consistency"),
-    "row_count_match": _rule("row_count_match", RowCountMatchArgs, "consistency"),
-    "column_exists": _rule("column_exists", _KEYS, "schema"),
-    "column_count": _rule("column_count", ColumnCountArgs, "schema"),
-    "schema_change": _rule("schema_change", SchemaChangeArgs, "schema"),
-    "statistic": _rule("statistic", StatisticArgs, "accuracy"),
-    "sql_metric": _rule("sql_metric", SqlMetricArgs, "accuracy"),
-    "expression": _rule("expression", ExpressionArgs, "accuracy"),
-    "freshness": _rule("freshness", FreshnessArgs, "timeliness"),
-    "row_count": _rule("row_count", RowCountArgs, "volume"),
-    "row_count_change": _rule("row_count_change", RowCountChangeArgs, "volume"),
-    "anomaly": _rule("anomaly", AnomalyArgs, "volume"),
+# The arguments of each rule kind. The kinds and their dimensions are the runtime's catalogue
+# (pipegen_runtime.rules.DIMENSIONS), which evaluates them: a kind missing on either side fails
+# at import, so the spec can never accept a rule the jobs cannot run.
+_ARGS: dict[str, object] = {
+    "not_null": _COLUMNS,
+    "completeness": CompletenessArgs,
+    "unique": _KEYS,
+    "primary_key": _KEYS,
+    "duplicate_pct": DuplicatePctArgs,
+    "distinct_count": DistinctCountArgs,
+    "in_set": InSetArgs,
+    "not_in_set": InSetArgs,
+    "regex": RegexArgs,
+    "format": FormatArgs,
+    "range": RangeArgs,
+    "length": LengthArgs,
+    "data_type": DataTypeArgs,
+    "compare": CompareArgs,
+    "references": ReferencesArgs,
+    "row_count_match": RowCountMatchArgs,
+    "column_exists": _KEYS,
+    "column_count": ColumnCountArgs,
+    "schema_change": SchemaChangeArgs,
+    "statistic": StatisticArgs,
+    "sql_metric": SqlMetricArgs,
+    "expression": ExpressionArgs,
+    "freshness": FreshnessArgs,
+    "row_count": RowCountArgs,
+    "row_count_change": RowCountChangeArgs,
+    "anomaly": AnomalyArgs,
 }
+if set(_ARGS) != set(DIMENSIONS):
+    raise ImportError(f"rule kinds not in both catalogues: {sorted(set(_ARGS) ^ set(DIMENSIONS))}")
+RULE_TYPES: dict[str, type[Model]] = {kind: _rule(kind, _ARGS[kind]) for kind in DIMENSIONS}
 
 Rule = _single_key_union("rule", RULE_TYPES)
 

@@ -6,9 +6,12 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from pipegen_runtime.landing import DEFAULT_EXTENSIONS
+
 from .base import ColumnName, ColumnType, Model, Text
 
-Format = Literal["csv", "json", "jsonl", "parquet", "orc", "avro", "auto"]
+# The formats the runtime reads, owned by its landing check (each with its default extensions).
+Format = Literal[tuple(DEFAULT_EXTENSIONS)]  # type: ignore[valid-type]
 # Key prefixes in the raw bucket: segments of safe characters, always ending in '/', so no
 # '..', no leading '/', nothing that escapes a folder or widens an IAM ARN.
 LandingPrefix = Annotated[
@@ -31,6 +34,8 @@ class ReadOptions(Model):
     timestamp_format: Annotated[str, Field(max_length=64)] | None = None
 
 
+# Formats whose files may be CSV (`auto` decides per file).
+CSV_FORMATS = ("csv", "auto")
 CSV_ONLY_OPTIONS = ("header", "delimiter", "quote", "escape", "null_values")
 TEXT_ONLY_OPTIONS = ("multiline", "encoding", "date_format", "timestamp_format")
 
