@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .budget_check import budget_findings
 from .codes import CODES
-from .diagnostics import CompileError, Diagnostic
+from .diagnostics import CompileError, Diagnostic, Span
 from .pipeline import compile_plan, plan_all
 
 CFN_LINT_CODE = "PG801"
@@ -48,19 +48,21 @@ def _lint_spec(path: Path, shown: str, strict: bool) -> list[Diagnostic]:
     findings: list[Diagnostic] = []
     for _, plan in sorted(plans.items()):
         try:
-            template = compile_plan(plan).files["template.json"].decode()
+            compiled = compile_plan(plan)
         except CompileError as exc:
             findings += exc.diagnostics
             continue
-        findings += _cfn_lint(template, plan, strict)
+        template = compiled.files["template.json"].decode()
+        findings += _cfn_lint(template, plan, strict, compiled.spans)
         findings += budget_findings(plan, strict, json.loads(template))
     return findings
 
 
-def _cfn_lint(template: str, plan, strict: bool) -> list[Diagnostic]:
+def _cfn_lint(template: str, plan, strict: bool, spans: dict[str, Span]) -> list[Diagnostic]:
+    """cfn-lint's findings, each on the spec line of the setting that made its resource."""
     from cfnlint.api import lint as cfn_lint
 
-    span = plan.source_map.at(("pipeline",))
+    pipeline = plan.source_map.at(("pipeline",))
     findings = []
     for match in cfn_lint(template, regions=[plan.region]):
         rule = match.rule.id
@@ -68,9 +70,11 @@ def _cfn_lint(template: str, plan, strict: bool) -> list[Diagnostic]:
             continue
         where = "/".join(str(p) for p in getattr(match, "path", []) or [])
         severity = "error" if rule[0] == "E" or strict else "warning"
+        path = list(getattr(match, "path", []) or [])
+        resource = path[1] if len(path) > 1 and path[0] == "Resources" else None
         findings.append(
             Diagnostic(
-                span,
+                spans.get(resource, pipeline),
                 CFN_LINT_CODE,
                 f"environment '{plan.env}': cfn-lint {rule} on the generated template"
                 f"{' at ' + where if where else ''}: {match.message}",

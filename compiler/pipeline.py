@@ -1,6 +1,6 @@
 """The compiler's stages, in order, and nothing else.
 
-load -> validate -> (per environment) resolve -> check -> build -> render -> emit
+load -> validate -> (per environment) resolve -> check -> render -> build -> policy -> emit
 """
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import policy
 from .builders import build
 from .checks import check
-from .diagnostics import CompileError, Diagnostic
+from .diagnostics import CompileError, Diagnostic, Span, raise_if_errors
 from .emit import with_template_and_manifest
 from .load import LoadedSpec, load_file
 from .plan import PipelinePlan
@@ -24,6 +25,8 @@ from .validate import validate
 class Compiled:
     plan: PipelinePlan
     files: dict[str, bytes]
+    # Logical ID -> the spec position of the setting that made the resource (for lint).
+    spans: dict[str, Span]
 
 
 def plan_all(path: Path, display: str) -> dict[str, PipelinePlan]:
@@ -59,8 +62,10 @@ def compile_plan(plan: PipelinePlan) -> Compiled:
     """Build and render one environment's output files, in memory."""
     artifacts = render(plan)
     release = release_of(artifacts)
-    template = build(plan, release)
-    return Compiled(plan, with_template_and_manifest(template, artifacts, release))
+    built = build(plan, release)
+    raise_if_errors(policy.check(built.template, plan, built.spans))
+    files = with_template_and_manifest(built.template, artifacts, release)
+    return Compiled(plan, files, built.spans)
 
 
 def release_of(artifacts: dict[str, bytes]) -> str:

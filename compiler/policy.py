@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .checks.aws_limits import bucket_name_problems
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Span
 from .plan import PipelinePlan
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
@@ -48,41 +48,54 @@ KEY_POLICY_TYPES = ("AWS::KMS::Key",)
 ROLE_POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::RolePolicy")
 
 
-def check(template: dict[str, Any], plan: PipelinePlan) -> list[Diagnostic]:
-    span = plan.source_map.at(())
-    return [Diagnostic(span, code, message) for code, message in findings(template, plan)]
+def check(template: dict[str, Any], plan: PipelinePlan, spans: dict[str, Span]) -> list[Diagnostic]:
+    """Each finding on the spec line of the setting that made its resource."""
+    root = plan.source_map.at(())
+    return [
+        Diagnostic(spans.get(resource, root), code, message)
+        for resource, (code, message) in findings_by_resource(template, plan)
+    ]
 
 
 def findings(template: dict[str, Any], plan: PipelinePlan) -> Iterator[tuple[str, str]]:
+    for _, finding in findings_by_resource(template, plan):
+        yield finding
+
+
+def findings_by_resource(
+    template: dict[str, Any], plan: PipelinePlan
+) -> Iterator[tuple[str, tuple[str, str]]]:
     resources = template.get("Resources", {})
-    yield from _sub_variables(resources)
     for name, resource in sorted(resources.items()):
         kind, props = resource["Type"], resource.get("Properties", {})
+        found = list(_sub_variables(name, resource, resources))
         if kind == "AWS::S3::Bucket":
-            yield from _bucket(name, props, plan)
+            found += _bucket(name, props, plan)
         if kind == "AWS::Glue::Job":
-            yield from _job(name, props, plan)
+            found += _job(name, props, plan)
         for statement in _statements(kind, props):
-            yield from _statement(name, kind, statement)
+            found += _statement(name, kind, statement)
+        yield from ((name, f) for f in found)
 
 
-def _sub_variables(resources: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    for name, resource in sorted(resources.items()):
-        for text, local in _subs(resource):
-            for variable in _SUB_VARIABLE.findall(text):
-                if variable.startswith("!"):
-                    continue  # `${!Literal}` is Sub's escape for a literal `${`
-                known = (
-                    variable.startswith("AWS::")
-                    or variable in local
-                    or variable.split(".", 1)[0] in resources
+def _sub_variables(
+    name: str, resource: dict[str, Any], resources: dict[str, Any]
+) -> Iterator[tuple[str, str]]:
+    for text, local in _subs(resource):
+        for variable in _SUB_VARIABLE.findall(text):
+            if variable.startswith("!"):
+                continue  # `${!Literal}` is Sub's escape for a literal `${`
+            known = (
+                variable.startswith("AWS::")
+                or variable in local
+                or variable.split(".", 1)[0] in resources
+            )
+            if not known:
+                yield (
+                    "PG701",
+                    f"resource {name}: Fn::Sub variable '${{{variable}}}' names nothing "
+                    "in this template",
                 )
-                if not known:
-                    yield (
-                        "PG701",
-                        f"resource {name}: Fn::Sub variable '${{{variable}}}' names nothing "
-                        "in this template",
-                    )
 
 
 def _subs(node: Any) -> Iterator[tuple[str, set[str]]]:

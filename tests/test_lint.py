@@ -113,15 +113,32 @@ def test_sarif_rules_carry_the_registry_title_and_help(tmp_path, capsys):
         assert rule["help"]["text"] == CODES[rule["id"]].help
 
 
-def test_a_cfn_lint_finding_on_the_template_is_pg801_at_the_spec():
-    from pipegen_compiler import lint
+def test_a_stack_finding_sits_on_the_spec_line_that_made_the_resource():
+    """cfn-lint findings (PG801) and policy findings (PG7xx) about a resource point at the
+    setting that made it: a job at `defaults.jobs`, an alarm at its quality table."""
+    from pipegen_compiler import lint, policy
     from pipegen_compiler.pipeline import compile_plan, plan_all
 
-    plan = plan_all(REPO / "tests/golden/valid/minimal/spec.yaml", "spec.yaml")["dev"]
-    template = json.loads(compile_plan(plan).files["template.json"])
-    job = next(r for r in template["Resources"].values() if r["Type"] == "AWS::Glue::Job")
-    job["Properties"]["NumberOfWorkers"] = "many"
-    findings = lint._cfn_lint(json.dumps(template), plan, strict=False)
-    assert findings and {f.code for f in findings} == {"PG801"}
-    assert all(f.is_error and "cfn-lint E" in f.message for f in findings)
-    assert findings[0].span == plan.source_map.at(("pipeline",))
+    spec = (REPO / "specs" / "flights.yaml").read_text()
+    plan = plan_all(REPO / "specs" / "flights.yaml", "flights.yaml")["dev"]
+    compiled = compile_plan(plan)
+    template = json.loads(compiled.files["template.json"])
+    template["Resources"]["IngestionJob"]["Properties"]["NumberOfWorkers"] = "many"
+    template["Resources"]["QualityJob"]["Properties"]["ExecutionProperty"]["MaxConcurrentRuns"] = 2
+    alarm = template["Resources"]["DailyDelaysQualityFailAlarm"]["Properties"]
+    alarm["ComparisonOperator"] = "Below"
+
+    found = lint._cfn_lint(json.dumps(template), plan, False, compiled.spans)
+    found += policy.check(template, plan, compiled.spans)
+    assert {f.code for f in found} == {"PG801", "PG705"}
+    jobs_line = _line_of(spec, "  jobs: {")
+    table_line = _line_of(spec, "    daily_delays:")
+    by_resource = {
+        resource: {f.span.line for f in found if resource in f.message}
+        for resource in ("IngestionJob", "QualityJob", "DailyDelaysQualityFailAlarm")
+    }
+    assert by_resource == {
+        "IngestionJob": {jobs_line},
+        "QualityJob": {jobs_line},
+        "DailyDelaysQualityFailAlarm": {table_line},
+    }

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import PurePath
 
-from .. import policy
-from ..diagnostics import raise_if_errors
+from ..diagnostics import Span, raise_if_errors
 from ..plan import PipelinePlan
 from . import (
     alarms,
@@ -25,27 +26,36 @@ from . import (
 )
 from .common import Stack
 
-BUILDERS = (
-    iam.build,
-    kms.build,
-    s3.build,
-    dynamodb.build,
-    network.build,
-    glue.build,
-    logs.build,
-    notify.build,
-    landing.build,
-    events.build,
-    alarms.build,
-    dashboard.build,
-    budget.build,
-    outputs.build,
+# Each builder, with the spec key whose settings its resources express (a finding about one of
+# them points there unless the builder names a finer path; see Stack.made_by).
+BUILDERS: tuple[tuple[tuple[str, ...], Callable[[Stack], None]], ...] = (
+    (("pipeline",), iam.build),
+    (("pipeline",), kms.build),
+    (("retention",), s3.build),
+    (("pipeline",), dynamodb.build),
+    (("network",), network.build),
+    (("defaults", "jobs"), glue.build),
+    (("retention",), logs.build),
+    (("alerts",), notify.build),
+    (("sources",), landing.build),
+    (("alerts",), events.build),
+    (("alerts",), alarms.build),
+    (("pipeline",), dashboard.build),
+    (("budget",), budget.build),
+    (("pipeline",), outputs.build),
 )
 
 
-def build(plan: PipelinePlan, release: str) -> dict:
-    """Every resource of the pipeline's stack, as the template's dict; raises CompileError on
-    build-time problems and on findings of the policy checks."""
+@dataclass(frozen=True)
+class Built:
+    template: dict
+    # Logical ID -> the spec position of the setting that made the resource.
+    spans: dict[str, Span]
+
+
+def build(plan: PipelinePlan, release: str) -> Built:
+    """Every resource of the pipeline's stack, as the template's dict, and where in the spec each
+    comes from; raises CompileError on build-time problems."""
     stack = Stack(plan, release)
     stack.template.set_version("2010-09-09")
     stack.template.set_description(_description(plan))
@@ -61,12 +71,11 @@ def build(plan: PipelinePlan, release: str) -> dict:
             }
         }
     )
-    for run in BUILDERS:
-        run(stack)
+    for area, run in BUILDERS:
+        with stack.made_by(*area):
+            run(stack)
     raise_if_errors(stack.problems)
-    template = stack.template.to_dict()
-    raise_if_errors(policy.check(template, plan))
-    return template
+    return Built(stack.template.to_dict(), stack.spans())
 
 
 def _description(plan: PipelinePlan) -> str:

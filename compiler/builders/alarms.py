@@ -43,11 +43,14 @@ class Check:
     periods: int = 1
     math: list[dict[str, Any]] = field(default_factory=list)
     threshold_metric: str | None = None
+    # The spec path that asked for this alarm.
+    origin: tuple[str, ...] = ("alerts",)
 
 
 def build(stack: Stack) -> None:
     for check in checks(stack):
-        stack.add(_alarm(stack, check))
+        with stack.made_by(*check.origin):
+            stack.add(_alarm(stack, check))
 
 
 def checks(stack: Stack) -> list[Check]:
@@ -85,6 +88,7 @@ def _job_checks(stack: Stack) -> list[Check]:
                     "GreaterThanThreshold",
                     round(timeout_ms * pct / 100),
                     period=60,
+                    origin=("alerts", "job_duration"),
                 )
             )
     return found
@@ -114,6 +118,7 @@ def _source_checks(stack: Stack) -> list[Check]:
                         "ReturnData": True,
                     },
                 ],
+                origin=("sources", name),
             )
         )
         if source.spec.kind == "append":
@@ -137,6 +142,7 @@ def _source_checks(stack: Stack) -> list[Check]:
                         },
                     ],
                     threshold_metric="band",
+                    origin=("sources", name),
                 )
             )
     return found
@@ -155,6 +161,7 @@ def _quality_checks(stack: Stack) -> list[Check]:
                     "Minimum",
                     "LessThanThreshold",
                     below,
+                    origin=("quality", "tables", table),
                 )
             )
     return found
@@ -175,6 +182,7 @@ def _run_checks(stack: Stack) -> list[Check]:
             missing="breaching",
             period=HOUR,
             periods=hours,
+            origin=("schedule",),
         )
     ]
 

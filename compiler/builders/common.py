@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
 from troposphere import AWSObject, GetAtt, Ref, Sub, Tags, Template
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, Span
 from ..logical_ids import bucket_id
 from ..plan import PipelinePlan
 
@@ -39,6 +41,23 @@ class Stack:
     release: str = "unreleased"
     template: Template = field(default_factory=Template)
     problems: list[Diagnostic] = field(default_factory=list)
+    # The spec path whose setting made each resource, by logical ID: lint and the policy checks
+    # put a finding about a resource on that line of the spec.
+    origins: dict[str, tuple[str | int, ...]] = field(default_factory=dict)
+    origin: tuple[str | int, ...] = ("pipeline",)
+
+    @contextmanager
+    def made_by(self, *path: str | int) -> Iterator[None]:
+        """Resources added inside come from this spec path."""
+        outer, self.origin = self.origin, path
+        try:
+            yield
+        finally:
+            self.origin = outer
+
+    def spans(self) -> dict[str, Span]:
+        """Each resource's logical ID -> the spec position of the setting that made it."""
+        return {i: self.plan.source_map.key_at(path) for i, path in self.origins.items()}
 
     def add(self, resource: AWSObject) -> AWSObject:
         if resource.title in self.template.resources:
@@ -50,6 +69,7 @@ class Stack:
                 )
             )
             return resource
+        self.origins[resource.title] = self.origin
         return self.template.add_resource(resource)
 
     def tag_pairs(self) -> list[tuple[str, str]]:
