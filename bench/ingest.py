@@ -76,7 +76,7 @@ def replicate(flights: Path, folder: Path, copies: int) -> int:
 
 
 def time_ours(config_dir: Path, data: Path, work: Path) -> float:
-    from pipegen_compiler.run import job_command
+    from pipegen_compiler.local_home.runner import job_command
 
     lake = work / "lake"
     shutil.rmtree(lake, ignore_errors=True)
@@ -95,7 +95,7 @@ def time_ours(config_dir: Path, data: Path, work: Path) -> float:
 
 
 def time_hand_written(data: Path, work: Path) -> float:
-    from pipegen_compiler.run import DRIVER_MEMORY, spark_submit
+    from pipegen_compiler.local_home.runner import DRIVER_MEMORY, spark_submit
 
     script = work / "hand_written.py"
     script.write_text(HAND_WRITTEN)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from .cost import estimate, usage_for
+from .cost_estimate import estimate, usage_for
 from .diagnostics import Diagnostic
 from .pipeline import compile_plan
 from .plan import PipelinePlan

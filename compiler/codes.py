@@ -82,7 +82,7 @@ _ALL = [
         ),
     ),
     *_codes(
-        "checks/columns.py",
+        "checks/column_flow.py",
         (
             "PG304",
             "a column that does not exist where it is used",
@@ -209,7 +209,7 @@ _ALL = [
         ),
     ),
     *_codes(
-        "lint.py",
+        "commands/lint.py",
         (
             "PG801",
             "cfn-lint finding on the generated template",

@@ -13,8 +13,8 @@ from .load import SourceMap
 from .naming import Naming
 from .spec.alerts import Alerts
 from .spec.budget import Budget
+from .spec.document import JobSettings, Retention
 from .spec.network import Network
-from .spec.pipeline import JobSettings, Retention
 from .spec.quality import Quality
 from .spec.sources import Source
 from .spec.transforms import Transform

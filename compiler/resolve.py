@@ -17,7 +17,7 @@ from .load import LoadedSpec, SourceMap
 from .naming import JOBS, Naming
 from .plan import JobPlan, PipelinePlan, SourcePlan, TransformPlan
 from .spec import PipelineSpec
-from .spec.pipeline import JobSettings
+from .spec.document import JobSettings
 from .spec.sources import CSV_FORMATS, Source
 from .spec.transforms import JoinStep, SqlStep, Transform
 

@@ -280,7 +280,7 @@ def _unique(ctx, frame, tables, result, args, rows, history) -> None:
     if result.kind == "primary_key":
         nulls = frame.filter(" OR ".join(f"`{c}` IS NULL" for c in args["columns"])).count()
         failed += nulls
-    rules.judge_rows(result, args, checked, failed)
+    rules.judge_rows(result, rules.EVERY_ROW, checked, failed)
 
 
 def _duplicate_pct(ctx, frame, tables, result, args, rows, history) -> None:

@@ -142,6 +142,10 @@ def _literal(value: Any) -> str:
     return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+# Key rules (unique, primary_key) take no thresholds in the spec: every row must pass.
+EVERY_ROW = {"min_pct": 100.0}
+
+
 def judge_rows(result: RuleResult, args: dict[str, Any], checked: int, failed: int) -> None:
     """Status of a row rule from its counts; an empty set passes with 100%."""
     result.checked, result.failed = checked, failed

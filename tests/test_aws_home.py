@@ -329,7 +329,7 @@ def test_a_blocked_batch_fails_every_retry_and_is_reported_once(aws, tmp_path):
 
 
 def test_a_missing_action_fails_the_run_with_access_denied(flights, aws, tmp_path):
-    from pipegen_compiler.deploy import Aws, stage_template
+    from pipegen_compiler.aws_home.change_sets import Aws, stage_template
 
     cloudformation = aws.client("cloudformation")
     original = _deployed_template(aws, "flights-dev")

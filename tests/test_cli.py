@@ -6,7 +6,7 @@ import json
 import shutil
 
 from helpers import GOLDEN, REPO, run_cli
-from pipegen_compiler.schema import schema_text
+from pipegen_compiler.commands.spec_schema import schema_text
 
 
 def test_compile_writes_the_documented_layout(tmp_path, capsys):

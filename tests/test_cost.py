@@ -7,7 +7,7 @@ import json
 import pytest
 
 from helpers import REPO, compile_all, run_cli
-from pipegen_compiler.cost import JobUsage, Usage, estimate, load_prices, usage_for
+from pipegen_compiler.cost_estimate import JobUsage, Usage, estimate, load_prices, usage_for
 from pipegen_compiler.pipeline import plan_all
 
 SPEC = REPO / "specs" / "flights.yaml"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from helpers import REPO, run_cli
-from pipegen_compiler.graph import build_graph
+from pipegen_compiler.commands.graph import build_graph
 from pipegen_compiler.pipeline import plan_all
 
 SPEC = REPO / "specs" / "flights.yaml"

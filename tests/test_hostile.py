@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from compiler import load
 from helpers import run_cli
+from pipegen_compiler import load
 
 HOSTILE = Path(__file__).parent / "hostile"
 CASES = sorted(HOSTILE.glob("*.yaml"))

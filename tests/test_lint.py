@@ -116,7 +116,8 @@ def test_sarif_rules_carry_the_registry_title_and_help(tmp_path, capsys):
 def test_a_stack_finding_sits_on_the_spec_line_that_made_the_resource():
     """cfn-lint findings (PG801) and policy findings (PG7xx) about a resource point at the
     setting that made it: a job at `defaults.jobs`, an alarm at its quality table."""
-    from pipegen_compiler import lint, policy
+    from pipegen_compiler import policy
+    from pipegen_compiler.commands import lint
     from pipegen_compiler.pipeline import compile_plan, plan_all
 
     spec = (REPO / "specs" / "flights.yaml").read_text()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 from helpers import REPO
+from pipegen_compiler.local_home.runner import _job_failed, landing_check
 from pipegen_compiler.pipeline import plan_all
-from pipegen_compiler.run import _job_failed, landing_check
 from pipegen_runtime.events import LocalEvents
 from pipegen_runtime.messages import FILE_REJECTED, QUALITY_RESULT, render
 from pipegen_runtime.notify import LogNotifier

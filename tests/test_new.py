@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from helpers import SAMPLES, run_cli
-from pipegen_compiler.new import propose_keys, read_sample
+from pipegen_compiler.commands.new import propose_keys, read_sample
 
 
 def test_inference_on_planes(tmp_path):

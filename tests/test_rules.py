@@ -127,6 +127,8 @@ def test_per_column_rules_run_in_one_scan_and_bad_rules_are_errors(spark, tmp_pa
         {"distinct_count": {"column": "code", "min": 3, "max": 3}},
         {"expression": {"check": "amount >= id"}},
         {"not_null": {"columns": ["no_such_column"]}},
+        {"unique": ["id"]},
+        {"primary_key": ["code"]},
     ]
     config = {
         "pipeline": "t",
@@ -152,6 +154,9 @@ def test_per_column_rules_run_in_one_scan_and_bad_rules_are_errors(spark, tmp_pa
     assert by_kind[6] == ("statistic", "pass", None, 49.5)
     assert by_kind[10][1] == "error"
     assert "no_such_column" in report["rules"][10]["message"]
+    # Key rules take no thresholds: every row must pass (100 distinct ids; 3 codes, 97 repeats).
+    assert by_kind[11] == ("unique", "pass", 0, 100.0)
+    assert by_kind[12] == ("primary_key", "fail", 100, 0.0)
     assert report["outcome"] == "fail"
     assert report["rules"][0]["samples"] and len(report["rules"][0]["samples"]) <= 5
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..local_home.runner import EXIT_BLOCKED, EXIT_FAILED, EXIT_OK, RunResult
 from ..plan import PipelinePlan
-from ..run import EXIT_BLOCKED, EXIT_FAILED, EXIT_OK, RunResult
 from .deployed import read_stack
 from .glue_jobs import Engine, java_trust_store
 from .s3a import s3a_jars

@@ -22,7 +22,7 @@ from ..logical_ids import TOPIC, alarm_id
 from ..naming import JOBS
 from .common import Stack
 from .events import failed_rule
-from .watch import Metric, custom, failure_queue_depth, function, glue_job, rule_triggered
+from .metrics import Metric, custom, failure_queue_depth, function, glue_job, rule_triggered
 
 FIVE_MINUTES = 300
 HOUR = 3600

@@ -2,7 +2,7 @@
 
 Job outcomes and run times, rows read, written and quarantined per source, quality score per
 table, the landing function's invocations, errors, throttles and rejections, and its failure
-queue. Every metric comes from `watch.py`, the module the alarms use.
+queue. Every metric comes from `metrics.py`, the module the alarms use.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ..logical_ids import DASHBOARD
 from ..naming import JOBS
 from .common import Stack
 from .events import failed_rule
-from .watch import Metric, custom, failure_queue_depth, function, glue_job, rule_triggered
+from .metrics import Metric, custom, failure_queue_depth, function, glue_job, rule_triggered
 
 WIDTH, HEIGHT = 12, 6
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from ..diagnostics import Diagnostic
 from ..plan import PipelinePlan
-from . import aws_limits, columns, cycles, references, semantics, unique_names
+from . import aws_limits, column_flow, cycles, references, semantics, unique_names
 
 CHECKS = (
     references.check,  # PG301
     cycles.check,  # PG302
     unique_names.check,  # PG303
-    columns.check,  # PG304
-    semantics.check,  # PG402-PG409
+    column_flow.check,  # PG304
+    semantics.check,  # PG402-PG414
     aws_limits.check,  # PG501-PG502
 )
 

@@ -1,5 +1,5 @@
 """The spec language: pydantic models of what the user wrote (`*Spec`)."""
 
-from .pipeline import API_VERSION, PipelineSpec
+from .document import API_VERSION, PipelineSpec
 
 __all__ = ["API_VERSION", "PipelineSpec"]

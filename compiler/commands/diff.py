@@ -9,17 +9,20 @@ whose columns consumers read disappear or change type.
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .checks.columns import output_columns
-from .pipeline import compile_plan, plan_all
-from .plan import PipelinePlan
-from .spec import transforms as st
+from ..checks.column_flow import output_columns
+from ..pipeline import compile_plan, plan_all
+from ..plan import PipelinePlan
+from ..spec import transforms as st
+from .common import EXIT_OK, UsageError, existing, spec_options
 
 # Properties whose change makes CloudFormation replace the resource (its documentation's
 # "Update requires: Replacement"), for the types pipegen generates.
@@ -225,3 +228,27 @@ def as_json(result: Diff) -> str:
         "breaking": result.breaking,
     }
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser("diff", help="what a change does to the stack and its consumers")
+    spec_options(command, ("text", "json"))
+    command.add_argument(
+        "--against",
+        default="HEAD",
+        help="a git revision of the spec (default HEAD) or another spec",
+    )
+    command.set_defaults(run=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    existing([args.spec])
+    try:
+        old, new = plans_against(args.spec, args.against, args.env)
+    except GitError as exc:
+        raise UsageError(str(exc)) from None
+    except KeyError:
+        raise UsageError(f"environment '{args.env}' is missing on one side of the diff") from None
+    result = diff_plans(old, new)
+    sys.stdout.write(as_json(result) if args.format == "json" else as_text(result))
+    return EXIT_OK

@@ -9,13 +9,16 @@ GitHub workflow annotations.
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from pathlib import Path
 
-from .budget_check import budget_findings
-from .codes import CODES
-from .diagnostics import CompileError, Diagnostic, Span
-from .pipeline import compile_plan, plan_all
+from ..budget_check import budget_findings
+from ..codes import CODES
+from ..diagnostics import CompileError, Diagnostic, Span
+from ..pipeline import compile_plan, plan_all
+from .common import EXIT_FINDINGS, EXIT_OK, UsageError, display, pipegen_version
 
 CFN_LINT_CODE = "PG801"
 SPEC_SUFFIXES = (".yaml", ".yml")
@@ -174,3 +177,35 @@ def _rule(code: str) -> dict:
         "help": {"text": entry.help},
         "helpUri": INFORMATION_URI,
     }
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser(
+        "lint", help="validate, compile and check specs (for pull requests)"
+    )
+    command.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="default: specs/")
+    command.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+    command.add_argument("--strict", action="store_true", help="warnings count as errors")
+    command.set_defaults(run=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from ..diagnostics import render_all
+
+    paths = args.paths or [Path("specs")]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {missing[0]}")
+    specs = discover(paths)
+    if not specs:
+        raise UsageError(f"no spec files (*.yaml, *.yml) under {', '.join(map(str, paths))}")
+    findings = lint(paths, display, args.strict)
+    if args.format == "json":
+        sys.stdout.write(as_json(findings))
+    elif args.format == "sarif":
+        sys.stdout.write(as_sarif(findings, pipegen_version()))
+    elif args.format == "github":
+        sys.stdout.write(as_github(findings))
+    else:
+        sys.stdout.write(render_all(findings) if findings else f"{len(specs)} spec(s): ok\n")
+    return EXIT_FINDINGS if any(f.is_error for f in findings) else EXIT_OK

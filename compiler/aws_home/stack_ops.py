@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
-from . import deploy as d
-from .plan import PipelinePlan
+from ..plan import PipelinePlan
+from . import change_sets as d
 
 
 @dataclass(frozen=True)
@@ -130,8 +130,8 @@ def show_status(plan: PipelinePlan, aws: d.Aws, echo) -> int:
 
 def _named_resources(aws: d.Aws, plan: PipelinePlan) -> dict[str, str]:
     """What the outputs would name, from naming.py, when the stack reports no outputs."""
-    from .logical_ids import bucket_output_id, job_name_output_id
-    from .naming import DATA_ZONES, JOBS
+    from ..logical_ids import bucket_output_id, job_name_output_id
+    from ..naming import DATA_ZONES, JOBS
 
     account = aws.client("sts").get_caller_identity()["Account"]
     naming = plan.naming

@@ -3,11 +3,14 @@ Mermaid or Graphviz dot. Node names are the physical names the stack uses."""
 
 from __future__ import annotations
 
+import argparse
+import sys
 from dataclasses import dataclass
 
-from .builders.glue import NEXT
-from .naming import JOBS
-from .plan import PipelinePlan
+from ..builders.glue import NEXT
+from ..naming import JOBS
+from ..plan import PipelinePlan
+from .common import EXIT_OK, plan_for_env, spec_options
 
 
 @dataclass(frozen=True)
@@ -100,3 +103,15 @@ def dot(graph: Graph) -> str:
 def _quote(text: str) -> str:
     """Labels hold names the spec language keeps plain; quotes are escaped all the same."""
     return text.replace("\\", "\\\\").replace('"', "'")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser("graph", help="the workflow and the data flow of a spec")
+    spec_options(command, ("mermaid", "dot"))
+    command.set_defaults(run=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    graph = build_graph(plan_for_env(args))
+    sys.stdout.write(mermaid(graph) if args.format == "mermaid" else dot(graph))
+    return EXIT_OK

@@ -8,6 +8,7 @@ rules, and writes a commented spec that compiles and runs on that very file as i
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from pipegen_runtime.columns import clean_names
+
+from .common import EXIT_OK, UsageError, plans_for
 
 MAX_ROWS = 200_000
 NULL_TOKENS = ("", "NA", "N/A", "NULL", "null", "None", "NaN")
@@ -327,3 +330,32 @@ def _column_rules(column: Column, rows: int) -> list[str]:
             "   # observed range + 10%"
         ]
     return []
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser("new", help="write a starter spec inferred from a sample file")
+    command.add_argument("name", help="pipeline name (lower kebab case)")
+    command.add_argument("--from", dest="sample", type=Path, required=True, metavar="FILE")
+    command.add_argument("--dir", type=Path, default=Path("specs"), help="where to write (specs/)")
+    command.set_defaults(run=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from ..diagnostics import CompileError
+    from ..spec.base import KEBAB
+
+    if not re.match(KEBAB, args.name) or len(args.name) > 40:
+        raise UsageError(f"'{args.name}' is not a pipeline name: lower kebab case, at most 40")
+    if not args.sample.is_file():
+        raise UsageError(f"no such sample file: {args.sample}")
+    try:
+        target = write_spec(args.name, args.sample, args.dir)
+    except (FileExistsError, SampleError) as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        plans_for([target])
+    except CompileError:
+        target.unlink()
+        raise
+    print(f"wrote {target}; try: pipegen run {target} (after copying the file to its landing)")
+    return EXIT_OK

@@ -16,8 +16,8 @@ from pipegen_runtime.lake_layout import LakeLayout
 from pipegen_runtime.state import SqliteState
 from pipegen_runtime.storage import LocalStorage
 
-from .plan import PipelinePlan
-from .run import run_pipeline, summary_table
+from ..plan import PipelinePlan
+from .runner import run_pipeline, summary_table
 
 
 class StopRequest:

@@ -8,11 +8,13 @@ scripts, so a job started mid-upload finds its runtime and config already in pla
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
-from .naming import BUNDLE_NAME
-from .plan import PipelinePlan
+from ..naming import BUNDLE_NAME
+from ..plan import PipelinePlan
+from .common import EXIT_OK, plan_for_env
 
 UPLOADED = ("config/", BUNDLE_NAME, "jobs/")
 
@@ -67,3 +69,31 @@ def scripts_bucket(session, stack: str, endpoint_url: str | None) -> str:
         if output["OutputKey"] == "ScriptsBucket":
             return output["OutputValue"]
     raise UploadError(f"stack {stack} has no ScriptsBucket output")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser("upload", help="upload compiled artifacts to the scripts bucket")
+    command.add_argument("spec", type=Path)
+    command.add_argument("--env", default="dev")
+    command.add_argument("--out", type=Path, default=Path("out"))
+    command.add_argument("--bucket", help="scripts bucket (default: the stack's ScriptsBucket)")
+    command.add_argument("--stack", help="stack name (default: <pipeline>-<env>)")
+    command.add_argument("--region")
+    command.add_argument("--endpoint-url", help="AWS endpoint (e.g. a local moto server)")
+    command.set_defaults(run=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    plan = plan_for_env(args)
+    folder = args.out / plan.name / plan.env
+    uploaded = upload(
+        folder,
+        plan,
+        bucket=args.bucket,
+        stack=args.stack,
+        region=args.region or plan.region,
+        endpoint_url=args.endpoint_url,
+    )
+    for key in uploaded:
+        print(f"uploaded s3://{key}")
+    return EXIT_OK

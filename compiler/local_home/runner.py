@@ -26,10 +26,10 @@ from pipegen_runtime.quality import blocked_batch
 from pipegen_runtime.state import SqliteState
 from pipegen_runtime.storage import LocalStorage
 
-from .emit import emit
-from .naming import BUNDLE_NAME, JOBS
-from .pipeline import compile_plan
-from .plan import PipelinePlan
+from ..emit import emit
+from ..naming import BUNDLE_NAME, JOBS
+from ..pipeline import compile_plan
+from ..plan import PipelinePlan
 
 EXIT_OK, EXIT_FAILED, EXIT_BLOCKED = 0, 1, 4
 # Local mode runs driver and executors in one JVM; a G.1X Glue worker has 16 GB.

@@ -20,8 +20,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .naming import BUNDLE_NAME
-from .plan import PipelinePlan
+from ..naming import BUNDLE_NAME
+from ..plan import PipelinePlan
 
 PROTECTED = (
     "RawBucket",
