@@ -9,6 +9,8 @@ from typing import Any
 
 STAGES = ("ingestion", "processing", "quality")
 API_VERSION = "pipegen/v1"
+# The `--pipegen-*` arguments a job reads on Glue, which the stack's jobs must pass (the builder
+# of the Glue jobs is checked against this list by tests/test_glue_arguments.py).
 ARGUMENTS = (
     "config",
     "stage",
@@ -21,6 +23,7 @@ ARGUMENTS = (
     "run-state-table",
     "bookmark-table",
     "quality-table",
+    "topic-arn",
 )
 
 

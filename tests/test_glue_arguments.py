@@ -14,7 +14,7 @@ import pytest
 from awsglue import utils as awsglue
 
 from helpers import REPO, compile_all
-from pipegen_runtime.config import parse_arguments
+from pipegen_runtime.config import ARGUMENTS, parse_arguments
 from pipegen_runtime.context import glue_options
 
 
@@ -69,3 +69,13 @@ def test_the_generated_script_passes_its_whole_argv(tmp_path, monkeypatch):
     assert exit_.value.code == 0
     assert seen["stage"] == "ingestion" and seen["argv"][0] == str(script)
     assert seen["argv"][1:3] == ["--JOB_ID", "j_1"]
+
+
+def test_every_job_passes_exactly_the_arguments_the_runtime_reads_on_glue():
+    import json
+
+    template = json.loads(compile_all(REPO / "specs" / "flights.yaml")["prod"]["template.json"])
+    jobs = [r for r in template["Resources"].values() if r["Type"] == "AWS::Glue::Job"]
+    for job in jobs:
+        passed = {k for k in job["Properties"]["DefaultArguments"] if k.startswith("--pipegen-")}
+        assert passed == {f"--pipegen-{name}" for name in ARGUMENTS}
