@@ -11,10 +11,13 @@ from __future__ import annotations
 import json
 import sys
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import STAGES, ConfigError, parse_arguments
 from .lake_layout import LakeLayout
+
+if TYPE_CHECKING:
+    from .context import Context
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BLOCKED = 0, 1, 2, 4
 
@@ -63,14 +66,14 @@ def main(stage: str, argv: list[str]) -> int:
     return EXIT_OK
 
 
-def _flush_what_can_be(context: Any) -> None:
+def _flush_what_can_be(context: Context) -> None:
     try:
         context.metrics.flush()
     except Exception:  # the job has failed already; its first error is the one to report
         traceback.print_exc()
 
 
-def _save_summary(context: Any, summary: dict[str, Any]) -> None:
+def _save_summary(context: Context, summary: dict[str, Any]) -> None:
     """Locally, the runner reads each job's summary from the lake; on Glue it goes to the log."""
     text = json.dumps(summary, sort_keys=True, default=str)
     if context.lake is not None:

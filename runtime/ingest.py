@@ -9,7 +9,7 @@ source is replaced whole by its newest batch (`<source>/batch=<id>/`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import publish
 from .columns import METADATA, add_partition_columns, partition_folders
@@ -17,6 +17,9 @@ from .faults import crash_point
 from .readers import SOURCE_FILE, read_objects
 from .schema import REASON, apply_schema, target_types
 from .timing import PhaseClock
+
+if TYPE_CHECKING:
+    from .context import Context
 
 STAGE = "ingestion"
 QUARANTINE = "_quarantine/"
@@ -26,7 +29,7 @@ class ConservationError(RuntimeError):
     """Rows were lost or invented between reading and writing; the batch is not committed."""
 
 
-def run(ctx: Any) -> dict[str, Any]:
+def run(ctx: Context) -> dict[str, Any]:
     results = []
     for name, source in sorted(ctx.config["sources"].items()):
         results.append(ingest_source(ctx, name, source))
@@ -34,7 +37,7 @@ def run(ctx: Any) -> dict[str, Any]:
     return {"stage": STAGE, "sources": results}
 
 
-def ingest_source(ctx: Any, name: str, source: dict[str, Any]) -> dict[str, Any]:
+def ingest_source(ctx: Context, name: str, source: dict[str, Any]) -> dict[str, Any]:
     repaired = publish.repair(ctx, STAGE, "processed", only=name)
     done = ctx.state.committed_objects(name)
     pending = [o for o in ctx.storage.list("raw", source["landing"]) if o.object_id not in done]
@@ -58,7 +61,7 @@ def ingest_source(ctx: Any, name: str, source: dict[str, Any]) -> dict[str, Any]
 
 
 def _write_batch(
-    ctx: Any, name: str, source: dict[str, Any], pending: list, batch: Any
+    ctx: Context, name: str, source: dict[str, Any], pending: list, batch: Any
 ) -> dict[str, Any]:
     from pyspark import StorageLevel
 
@@ -156,7 +159,7 @@ def _good_rows(rows: Any, types: dict[str, str], source: dict[str, Any], batch: 
     return add_partition_columns(good, source.get("partition_by"))
 
 
-def _verify(ctx: Any, prefix: str, per_file_in: dict[str, int], name: str) -> tuple[int, int]:
+def _verify(ctx: Context, prefix: str, per_file_in: dict[str, int], name: str) -> tuple[int, int]:
     """Re-read what was staged: per file, rows in must equal rows written + quarantined."""
     written = _staged_counts(ctx, prefix + "data/", "parquet")
     quarantined = _staged_counts(ctx, prefix + "quarantine/", "json")
@@ -171,7 +174,7 @@ def _verify(ctx: Any, prefix: str, per_file_in: dict[str, int], name: str) -> tu
     return sum(written.values()), sum(quarantined.values())
 
 
-def _staged_counts(ctx: Any, prefix: str, fmt: str) -> dict[str, int]:
+def _staged_counts(ctx: Context, prefix: str, fmt: str) -> dict[str, int]:
     suffix = ".parquet" if fmt == "parquet" else ".json"
     if not publish.staged_files(ctx, "processed", prefix, suffix):
         return {}
@@ -180,7 +183,7 @@ def _staged_counts(ctx: Any, prefix: str, fmt: str) -> dict[str, int]:
     return _counts(frame) if SOURCE_FILE in frame.columns else {}
 
 
-def _plan(ctx: Any, name: str, source: dict[str, Any], prefix: str, batch: str) -> list[tuple]:
+def _plan(ctx: Context, name: str, source: dict[str, Any], prefix: str, batch: str) -> list[tuple]:
     data = publish.staged_files(ctx, "processed", prefix + "data/", ".parquet")
     table = f"{name}/batch={batch}/" if source.get("kind") == "reference" else f"{name}/"
     pairs = publish.plan_targets(data, prefix + "data/", table, batch)
@@ -227,7 +230,7 @@ def _after_commit(ctx, name, source, batch, good, keys, partitions, table) -> No
     )
 
 
-def _report(ctx: Any, name: str, summary: dict[str, Any]) -> None:
+def _report(ctx: Context, name: str, summary: dict[str, Any]) -> None:
     ctx.metrics.put("RowsRead", summary["rows_in"], Source=name)
     ctx.metrics.put("RowsWritten", summary["rows_written"], Source=name)
     ctx.metrics.put("RowsQuarantined", summary["rows_quarantined"], Source=name)

@@ -14,17 +14,20 @@ staged. Otherwise, and for unpartitioned tables, the whole table is recomputed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import publish
 from .columns import add_partition_columns, in_partitions
 from .faults import crash_point
 from .steps import apply_steps
 
+if TYPE_CHECKING:
+    from .context import Context
+
 STAGE = "processing"
 
 
-def run(ctx: Any) -> dict[str, Any]:
+def run(ctx: Context) -> dict[str, Any]:
     repaired = publish.repair(ctx, STAGE, "curated")
     inputs = ctx.state.committed_batches("ingestion")
     covered = {i for b in ctx.state.committed_batches(STAGE) for i in b.info.get("inputs", [])}
@@ -66,7 +69,7 @@ def run(ctx: Any) -> dict[str, Any]:
     return summary
 
 
-def load_sources(ctx: Any, inputs: list[Any], only: set[str] | None = None) -> dict[str, Any]:
+def load_sources(ctx: Context, inputs: list[Any], only: set[str] | None = None) -> dict[str, Any]:
     """Every source as a DataFrame of its committed rows (a reference: its newest batch).
 
     With `only`, append sources keep just the rows of those batches.
@@ -98,7 +101,7 @@ def load_sources(ctx: Any, inputs: list[Any], only: set[str] | None = None) -> d
     return tables
 
 
-def published_base(ctx: Any) -> Any | None:
+def published_base(ctx: Context) -> Any | None:
     """The newest processing batch whose tables the quality job published, if any."""
     published = {
         b.batch_id for b in ctx.state.committed_batches("quality") if b.info.get("published")
@@ -107,7 +110,7 @@ def published_base(ctx: Any) -> Any | None:
     return done[-1] if done else None
 
 
-def _fresh_sources(ctx: Any, inputs: list[Any]) -> dict[str, Any] | None:
+def _fresh_sources(ctx: Context, inputs: list[Any]) -> dict[str, Any] | None:
     """The sources restricted to batches not yet published, when partition-level recompute
     is safe; else None (recompute whole tables)."""
     base = published_base(ctx)
@@ -120,7 +123,7 @@ def _fresh_sources(ctx: Any, inputs: list[Any]) -> dict[str, Any] | None:
     return load_sources(ctx, inputs, only={b.batch_id for b in since})
 
 
-def _partition_columns(ctx: Any, name: str) -> list[str]:
+def _partition_columns(ctx: Context, name: str) -> list[str]:
     table = ctx.catalog.get_table(name) or {}
     return table.get("partition_keys", [])
 
@@ -138,7 +141,7 @@ def _touched_partitions(transform: dict[str, Any], fresh: Any) -> list[dict[str,
 
 
 def _stage_table(
-    ctx: Any,
+    ctx: Context,
     transform: dict[str, Any],
     frame: Any,
     prefix: str,

@@ -14,7 +14,10 @@ staging folder and marks the batch aborted. Readers only ever read committed bat
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .context import Context
 
 STAGING = "_staging/"
 
@@ -29,7 +32,7 @@ def staging_prefix(name: str, batch: str) -> str:
     return f"{STAGING}{name}/{batch}/"
 
 
-def repair(ctx: Any, stage: str, zone: str, only: str | None = None) -> list[str]:
+def repair(ctx: Context, stage: str, zone: str, only: str | None = None) -> list[str]:
     """Undo every pending (crashed) batch of a stage; returns the batch IDs cleaned."""
     cleaned = []
     for batch in ctx.state.pending_batches(stage):
@@ -43,7 +46,7 @@ def repair(ctx: Any, stage: str, zone: str, only: str | None = None) -> list[str
     return cleaned
 
 
-def staged_files(ctx: Any, zone: str, prefix: str, suffix: str) -> list[str]:
+def staged_files(ctx: Context, zone: str, prefix: str, suffix: str) -> list[str]:
     """Data files Spark wrote under a staging prefix (not _SUCCESS, not checksums)."""
     return [
         o.key
@@ -67,6 +70,6 @@ def plan_targets(staged: list[str], prefix: str, table_prefix: str, batch: str) 
     return pairs
 
 
-def move_all(ctx: Any, zone: str, pairs: list[tuple]) -> None:
+def move_all(ctx: Context, zone: str, pairs: list[tuple]) -> None:
     for staged, target in pairs:
         ctx.storage.move(zone, staged, zone, target)

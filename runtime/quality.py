@@ -8,7 +8,7 @@ remove the previous files), so a crash leaves either the old or the new table, n
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import publish, rules
 from .columns import in_partitions, partition_folders
@@ -17,12 +17,15 @@ from .messages import QUALITY_RESULT
 from .process import load_sources
 from .report import render_html
 
+if TYPE_CHECKING:
+    from .context import Context
+
 STAGE = "quality"
 REPORTS = "_quality/reports/"
 SAMPLE_ROWS = 5
 
 
-def run(ctx: Any) -> dict[str, Any]:
+def run(ctx: Context) -> dict[str, Any]:
     _require_rules_config(ctx.config)
     repaired = publish.repair(ctx, STAGE, "curated")
     done = {b.batch_id for b in ctx.state.committed_batches(STAGE)}
@@ -64,7 +67,7 @@ def run(ctx: Any) -> dict[str, Any]:
     }
 
 
-def still_blocked(ctx: Any) -> dict[str, Any]:
+def still_blocked(ctx: Context) -> dict[str, Any]:
     """When the newest processed batch was blocked, every later attempt of this job fails too
     (a Glue retry must not turn a block into a success), without reporting it again."""
     batch = blocked_batch(ctx.state)
@@ -100,14 +103,14 @@ def _require_rules_config(config: dict[str, Any]) -> None:
         )
 
 
-def _tables(ctx: Any, processing: Any) -> dict[str, Any]:
+def _tables(ctx: Context, processing: Any) -> dict[str, Any]:
     tables = load_sources(ctx, ctx.state.committed_batches("ingestion"))
     for name, staged in processing.info["tables"].items():
         tables[name] = curated_table(ctx, name, staged)
     return tables
 
 
-def curated_table(ctx: Any, name: str, staged: dict[str, Any]) -> Any:
+def curated_table(ctx: Context, name: str, staged: dict[str, Any]) -> Any:
     """The table as it will be once published: the staged rows, plus (when only some
     partitions were recomputed) the published rows of every other partition."""
 
@@ -128,7 +131,7 @@ def curated_table(ctx: Any, name: str, staged: dict[str, Any]) -> Any:
 
 
 def evaluate_table(
-    ctx: Any, name: str, frame: Any, tables: dict[str, Any], batch: Any
+    ctx: Context, name: str, frame: Any, tables: dict[str, Any], batch: Any
 ) -> dict[str, Any]:
     history = ctx.state.quality_history(name, ctx.config["quality"]["history_runs"])
     history = [h for h in history if h.get("batch_id") != batch.batch_id]
@@ -177,7 +180,7 @@ def evaluate_table(
     }
 
 
-def _single_pass(ctx: Any, name: str, frame: Any, checks: list) -> tuple[int, int]:
+def _single_pass(ctx: Context, name: str, frame: Any, checks: list) -> tuple[int, int]:
     """Every row and aggregate rule of the table in one `agg`; returns (rows, input scans)."""
     from pyspark.sql import functions as F
     from pyspark.sql.utils import AnalysisException
@@ -404,7 +407,7 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0][:300]
 
 
-def _overall(ctx: Any, batch: Any, reports: dict[str, Any]) -> dict[str, Any]:
+def _overall(ctx: Context, batch: Any, reports: dict[str, Any]) -> dict[str, Any]:
     scores = [r["score"] for r in reports.values()]
     score = min(scores) if scores else 100.0
     outcomes = [r["outcome"] for r in reports.values()]
@@ -423,7 +426,7 @@ def _overall(ctx: Any, batch: Any, reports: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _write_reports(ctx: Any, batch: str, report: dict[str, Any]) -> str:
+def _write_reports(ctx: Context, batch: str, report: dict[str, Any]) -> str:
     import json
 
     base = f"{REPORTS}{batch}/"
@@ -437,7 +440,7 @@ def _write_reports(ctx: Any, batch: str, report: dict[str, Any]) -> str:
 
 
 def _finish(
-    ctx: Any, processing: Any, batch: Any, report: dict[str, Any], older: list, report_path: str
+    ctx: Context, processing: Any, batch: Any, report: dict[str, Any], older: list, report_path: str
 ) -> None:
     for table, rep in report["tables"].items():
         ctx.metrics.put("QualityScore", rep["score"], "None", Table=table)
@@ -477,7 +480,7 @@ def _replaced(key: str, staged: dict[str, Any]) -> bool:
     return any(all(folders.get(k) == str(v) for k, v in p.items()) for p in staged["partitions"])
 
 
-def _published_partitions(ctx: Any, name: str, keys: list[str]) -> list[dict[str, str]]:
+def _published_partitions(ctx: Context, name: str, keys: list[str]) -> list[dict[str, str]]:
     """The table's partitions as published, read off its files' folders."""
     if not keys:
         return []
@@ -489,7 +492,7 @@ def _published_partitions(ctx: Any, name: str, keys: list[str]) -> list[dict[str
     return [dict(zip(keys, values, strict=True)) for values in sorted(found)]
 
 
-def _publish(ctx: Any, processing: Any, batch: Any) -> None:
+def _publish(ctx: Context, processing: Any, batch: Any) -> None:
     pairs = []
     for name, staged in processing.info["tables"].items():
         files = publish.staged_files(ctx, "curated", staged["location"], ".parquet")

@@ -12,11 +12,14 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .columns import clean_names
 from .landing import detect_format
 from .storage import ObjectInfo
+
+if TYPE_CHECKING:
+    from .context import Context
 
 CORRUPT = "_corrupt_record"
 SOURCE_FILE = "_source_file"
@@ -37,7 +40,7 @@ class RawFrame:
         return [c for c in self.frame.columns if c not in (CORRUPT, SOURCE_FILE)]
 
 
-def read_objects(ctx: Any, source: dict[str, Any], objects: list[ObjectInfo]) -> RawFrame:
+def read_objects(ctx: Context, source: dict[str, Any], objects: list[ObjectInfo]) -> RawFrame:
     """All of a batch's files as one frame, grouped by concrete format (and CSV header)."""
     groups: dict[tuple, list[ObjectInfo]] = defaultdict(list)
     for obj in objects:
@@ -72,7 +75,7 @@ def _csv_header(head: bytes, source: dict[str, Any]) -> list[str]:
 
 
 def _read_group(
-    ctx: Any, source: dict[str, Any], fmt: str, header: list[str], objects: list[ObjectInfo]
+    ctx: Context, source: dict[str, Any], fmt: str, header: list[str], objects: list[ObjectInfo]
 ) -> RawFrame:
     uris = [ctx.storage.uri("raw", o.key) for o in objects]
     if fmt == "csv":
@@ -98,7 +101,7 @@ def _text_options(source: dict[str, Any]) -> dict[str, str]:
     return options
 
 
-def _read_csv(ctx: Any, source: dict[str, Any], header: list[str], uris: list[str]) -> RawFrame:
+def _read_csv(ctx: Context, source: dict[str, Any], header: list[str], uris: list[str]) -> RawFrame:
     from pyspark.sql.types import StringType, StructField, StructType
 
     read = source["read"]
@@ -115,7 +118,7 @@ def _read_csv(ctx: Any, source: dict[str, Any], header: list[str], uris: list[st
     return _finish(ctx, frame, header, text=True)
 
 
-def _read_json(ctx: Any, source: dict[str, Any], fmt: str, uris: list[str]) -> RawFrame:
+def _read_json(ctx: Context, source: dict[str, Any], fmt: str, uris: list[str]) -> RawFrame:
     options = {**_text_options(source), "primitivesAsString": "true"}
     options.setdefault("multiLine", "true" if fmt == "json" else "false")
     frame = ctx.spark.read.options(**options).json(uris)
@@ -123,7 +126,7 @@ def _read_json(ctx: Any, source: dict[str, Any], fmt: str, uris: list[str]) -> R
     return _finish(ctx, frame, raw, text=True)
 
 
-def _read_avro_locally(ctx: Any, objects: list[ObjectInfo]) -> RawFrame:
+def _read_avro_locally(ctx: Context, objects: list[ObjectInfo]) -> RawFrame:
     from .avro import read_container, spark_type
 
     rows, fields = [], None
@@ -141,7 +144,7 @@ def _read_avro_locally(ctx: Any, objects: list[ObjectInfo]) -> RawFrame:
     return RawFrame(frame, False, dict(zip(names, cleaned, strict=True)))
 
 
-def _finish(ctx: Any, frame: Any, raw_names: list[str], text: bool) -> RawFrame:
+def _finish(ctx: Context, frame: Any, raw_names: list[str], text: bool) -> RawFrame:
     """Rename by position (raw names may hold dots, backticks or duplicates); add the key."""
     from pyspark.sql import functions as F
 
