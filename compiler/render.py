@@ -77,6 +77,16 @@ def stage_config(plan: PipelinePlan, stage: str) -> dict[str, Any]:
     return config
 
 
+def landing_config(source: Any) -> dict[str, Any]:
+    """What the landing check reads of a source, the same in both homes: the landing function's
+    environment (4 KB for all sources, hence no nulls) and the local runner."""
+    return {
+        "format": source.format,
+        "landing": source.landing,
+        "accept": source.accept.model_dump(mode="json", exclude_none=True),
+    }
+
+
 def source_config(source: Any) -> dict[str, Any]:
     """A source as the ingestion job reads it (defaults resolved by the plan, none left out)."""
     return _dump(source)

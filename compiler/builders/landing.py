@@ -36,6 +36,7 @@ from ..logical_ids import (
     rule_id,
     table_id,
 )
+from ..render import landing_config
 from .common import (
     ROLE_KEY_USE,
     SEND_KEY_USE,
@@ -69,14 +70,7 @@ def inline_code() -> str:
 
 
 def landing_environment(stack: Stack) -> dict:
-    sources = {
-        s.name: {
-            "format": s.spec.format,
-            "landing": s.spec.landing,
-            "accept": s.spec.accept.model_dump(mode="json", exclude_none=True),
-        }
-        for s in stack.plan.sources
-    }
+    sources = {s.name: landing_config(s.spec) for s in stack.plan.sources}
     return {
         "PIPEGEN_PIPELINE": stack.plan.name,
         "PIPEGEN_ENVIRONMENT": stack.plan.env,

@@ -30,6 +30,7 @@ from ..emit import emit
 from ..naming import BUNDLE_NAME, JOBS
 from ..pipeline import compile_plan
 from ..plan import PipelinePlan
+from ..render import landing_config
 
 EXIT_OK, EXIT_FAILED, EXIT_BLOCKED = 0, 1, 4
 # Local mode runs driver and executors in one JVM; a G.1X Glue worker has 16 GB.
@@ -112,7 +113,7 @@ def landing_check(
     metrics = JsonLinesMetrics(layout.metrics_file, plan.name, plan.env, "landing")
     notifier = LogNotifier(layout.notifications_file)
     for source in plan.sources:
-        config = source.spec.model_dump(mode="json", by_alias=True)
+        config = landing_config(source.spec)
         done = state.committed_objects(source.name)
         for obj in storage.list("raw", source.spec.landing):
             if obj.object_id in done:
