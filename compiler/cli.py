@@ -1,4 +1,4 @@
-"""`pipegen`: the command line. Exit codes: 0 ok, 1 findings in a spec, 2 usage, 3 internal.
+"""`pipegen`: the command line. Exit codes: 0 ok, 1 findings in a spec, 2 usage or setup, 3 bug.
 
 Each subcommand lives in commands/ and registers its own parser; this module only assembles
 them and turns what they raise into messages and exit codes.
@@ -21,6 +21,7 @@ from .commands.common import (
     pipegen_version,
 )
 from .diagnostics import CompileError, render_all
+from .user_problems import explain
 
 ISSUES_URL = "https://github.com/pipegen/pipegen/issues"
 
@@ -42,12 +43,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - interpreter exit flushes it
         return EXIT_OK
     except Exception as exc:
-        if not type(exc).__module__.startswith(("botocore", "boto3")):
+        problem = explain(exc)
+        if problem is None:
             return _internal_error()
-        # Credentials, permissions, a missing resource, an unreachable endpoint: the user's
-        # AWS setup, not a bug in pipegen.
-        print(f"pipegen: AWS error: {exc}", file=sys.stderr)
-        return EXIT_FINDINGS
+        print(f"pipegen: {problem}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _internal_error() -> int:

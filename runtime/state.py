@@ -22,6 +22,15 @@ EXPIRES_AT = "expires_at"
 ABORTED_KEEP_DAYS = 30
 
 
+class StateFileError(Exception):
+    """The state file exists but cannot be read: say which file, never guess its content."""
+
+    hint = (
+        "move the file aside and rerun to start the lake's state afresh (files already "
+        "ingested would be ingested again), or restore it from a backup"
+    )
+
+
 @dataclass(frozen=True)
 class Batch:
     stage: str
@@ -65,9 +74,12 @@ class SqliteState:
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(_SCHEMA)
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise StateFileError(f"the state file {path} is damaged: {exc}") from None
 
     def _batches(self, where: str, *args: Any) -> list[Batch]:
         rows = self.db.execute(

@@ -84,15 +84,3 @@ def test_the_aws_home_needs_an_emulator_endpoint(capsys):
     code, _, err = run_cli(["run", str(REPO / "specs/flights.yaml"), "--home", "aws"], capsys)
     assert code == 2
     assert "--endpoint-url" in err and "race" in err
-
-
-def test_an_aws_error_is_the_users_setup_not_a_bug(capsys, monkeypatch):
-    """No credentials, or a stack that is not there: said plainly, exit 1, no "bug" banner."""
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    code, _, err = run_cli(["status", str(REPO / "specs/flights.yaml"), "--env", "dev"], capsys)
-    assert code == 1
-    assert err.startswith("pipegen: AWS error:") and "bug" not in err

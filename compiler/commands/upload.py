@@ -14,20 +14,19 @@ from pathlib import Path
 
 from ..naming import BUNDLE_NAME
 from ..plan import PipelinePlan
+from ..user_problems import UserProblem
 from .common import EXIT_OK, plan_for_env
 
 UPLOADED = ("config/", BUNDLE_NAME, "jobs/")
-
-
-class UploadError(Exception):
-    pass
 
 
 def artifact_files(folder: Path) -> list[str]:
     """Relative paths to upload, in upload order (bundle, configs, then scripts)."""
     manifest_path = folder / "manifest.json"
     if not manifest_path.is_file():
-        raise UploadError(f"{folder} has no manifest.json; run `pipegen compile` first")
+        raise UserProblem(
+            f"{folder} has no manifest.json", "compile it first: pipegen compile SPEC"
+        )
     files = json.loads(manifest_path.read_text())["files"]
     order = {BUNDLE_NAME: 0, "config/": 1, "jobs/": 2}
     chosen = [f for f in files if f.startswith(UPLOADED)]
@@ -45,13 +44,14 @@ def upload(
 ) -> list[str]:
     import boto3
 
+    files = artifact_files(folder)  # first: a folder never compiled is said as such
     session = boto3.session.Session(region_name=region)
     if bucket is None:
         bucket = scripts_bucket(session, stack or plan.naming.prefix, endpoint_url)
     s3 = session.client("s3", endpoint_url=endpoint_url)
     keys = []
     prefix = plan.naming.release_prefix(release_of_folder(folder))
-    for relative in artifact_files(folder):
+    for relative in files:
         key = prefix + relative
         s3.put_object(Bucket=bucket, Key=key, Body=(folder / relative).read_bytes())
         keys.append(f"{bucket}/{key}")
@@ -68,7 +68,10 @@ def scripts_bucket(session, stack: str, endpoint_url: str | None) -> str:
     for output in outputs:
         if output["OutputKey"] == "ScriptsBucket":
             return output["OutputValue"]
-    raise UploadError(f"stack {stack} has no ScriptsBucket output")
+    raise UserProblem(
+        f"stack {stack} has no ScriptsBucket output",
+        "it was not made by pipegen, or its deploy did not finish: pipegen status SPEC --env ENV",
+    )
 
 
 def register(commands: argparse._SubParsersAction) -> None:
