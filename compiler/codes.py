@@ -82,6 +82,14 @@ _ALL = [
         ),
     ),
     *_codes(
+        "checks/unique_names.py",
+        (
+            "PG305",
+            "two names that differ only in underscores",
+            "They would share the logical IDs of their stack resources; rename one.",
+        ),
+    ),
+    *_codes(
         "checks/column_flow.py",
         (
             "PG304",
@@ -143,6 +151,21 @@ _ALL = [
             "One NAT gateway per zone is the most that helps.",
         ),
         ("PG414", "a CIDR with host bits set", "Use the network address the message gives."),
+        (
+            "PG415",
+            "a landing prefix with a folder starting with `_` or `.`",
+            "Spark hides such folders, and `_rejected/` is the landing check's own.",
+        ),
+        (
+            "PG416",
+            "more tags than AWS allows per resource, or tag keys equal but for case",
+            "At most 46 user tags (pipegen adds 4); keep one spelling of each key.",
+        ),
+        (
+            "PG417",
+            "a `name_pattern` that can backtrack for minutes",
+            "Do not repeat a group whose body repeats: `([a-z_]+)`, not `([a-z]+_?)+`.",
+        ),
     ),
     *_codes(
         "checks/aws_limits.py",
@@ -155,7 +178,11 @@ _ALL = [
     ),
     *_codes(
         "builders/common.py",
-        ("PG503", "two resources share a logical ID", "Rename one of the names that collide."),
+        (
+            "PG503",
+            "two resources share a logical ID",
+            "A pipegen bug if it appears (PG305 checks the spec's names first): please report it.",
+        ),
     ),
     *_codes(
         "builders/landing.py",
@@ -163,6 +190,19 @@ _ALL = [
             "PG504",
             "the landing function's settings are over Lambda's 4 KB of environment",
             "Use fewer sources per pipeline or shorter accept rules.",
+        ),
+    ),
+    *_codes(
+        "stack_limits.py",
+        (
+            "PG505",
+            "the stack would hold more than 500 resources",
+            "Split the pipeline into two specs; the message counts the resources.",
+        ),
+        (
+            "PG506",
+            "the template would be over CloudFormation's 1 MB",
+            "Split the pipeline into two specs; the finding points at the biggest area.",
         ),
     ),
     *_codes(

@@ -6,7 +6,9 @@ which makes them globally unique without asking the user for a suffix.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import PurePath
 
 ACCOUNT_ID_LENGTH = 12
 ZONES = ("raw", "processed", "curated", "scripts", "temp", "logs")
@@ -15,6 +17,9 @@ JOBS = ("ingestion", "processing", "quality")
 STATE_TABLES = ("run-state", "file-bookmarks", "quality-history")
 ARTIFACT_PREFIX = "pipegen/"
 BUNDLE_NAME = "pipegen_runtime.zip"
+STACK_TAG = "pipegen:stack"
+# Characters AWS allows in a tag value; anything else in a file name becomes '_'.
+_NOT_IN_TAG_VALUE = re.compile(r"[^\w .:/=+\-@]")
 # EventBridge rules, by the short name that ends their physical name.
 RULES = (
     "file-arrived",
@@ -156,3 +161,15 @@ class Naming:
         names += [("dashboard", self.dashboard)]
         names += [("event_rule", self.rule(r)) for r in RULES]
         return names
+
+
+def own_tags(pipeline: str, env: str, spec_file: str) -> list[tuple[str, str]]:
+    """The tags pipegen puts on every resource besides the user's (cost allocation, lookup)."""
+    return [
+        ("pipegen:pipeline", pipeline),
+        ("pipegen:environment", env),
+        # Pipeline and environment in one value: what the budget and anomaly monitor filter on.
+        (STACK_TAG, f"{pipeline}-{env}"),
+        # `orders (copy).yaml` is a fine file name but not a tag value.
+        ("pipegen:spec", _NOT_IN_TAG_VALUE.sub("_", PurePath(spec_file).name)),
+    ]

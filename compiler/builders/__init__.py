@@ -8,6 +8,7 @@ from pathlib import PurePath
 
 from ..diagnostics import Span, raise_if_errors
 from ..plan import PipelinePlan
+from ..stack_limits import template_size
 from . import (
     alarms,
     budget,
@@ -74,12 +75,15 @@ def build(plan: PipelinePlan, release: str) -> Built:
     for area, run in BUILDERS:
         with stack.made_by(*area):
             run(stack)
-    raise_if_errors(stack.problems)
-    return Built(stack.template.to_dict(), stack.spans())
+    raise_if_errors([*stack.problems, *stack.limit_problems()])
+    template, spans = stack.template.to_dict(), stack.spans()
+    raise_if_errors(template_size(template, spans))
+    return Built(template, spans)
 
 
 def _description(plan: PipelinePlan) -> str:
     text = f"pipegen pipeline {plan.name} ({plan.env})"
     if plan.description:
         text += f": {plan.description}"
-    return text[:1024]
+    # CloudFormation counts the Description's bytes, not its characters.
+    return text.encode()[:1024].decode(errors="ignore")

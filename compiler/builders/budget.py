@@ -15,7 +15,8 @@ import json
 from troposphere import Ref, budgets, ce
 
 from ..logical_ids import BUDGET, COST_MONITOR, COST_SUBSCRIPTION, TOPIC, TOPIC_POLICY
-from .common import STACK_TAG, Stack
+from ..naming import STACK_TAG
+from .common import Stack
 
 
 def build(stack: Stack) -> None:

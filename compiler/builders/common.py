@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import Any
 
 from troposphere import AWSObject, GetAtt, Ref, Sub, Tags, Template
 
 from ..diagnostics import Diagnostic, Span
 from ..logical_ids import bucket_id
+from ..naming import own_tags
 from ..plan import PipelinePlan
+from ..stack_limits import MAX_RESOURCES, resource_count
 
-STACK_TAG = "pipegen:stack"
 # Logical IDs of the KMS keys, here so that any builder can name one without import cycles.
 # What the CloudWatch Logs service may do with the logs key (what AWS documents it needs).
 KEY_USE = [
@@ -45,6 +45,9 @@ class Stack:
     # put a finding about a resource on that line of the spec.
     origins: dict[str, tuple[str | int, ...]] = field(default_factory=dict)
     origin: tuple[str | int, ...] = ("pipeline",)
+    # Spec paths of resources past CloudFormation's limit: counted, not added (troposphere
+    # would raise), so the finding can say how many the spec asks for.
+    over_limit: list[tuple[str | int, ...]] = field(default_factory=list)
 
     @contextmanager
     def made_by(self, *path: str | int) -> Iterator[None]:
@@ -69,18 +72,20 @@ class Stack:
                 )
             )
             return resource
+        if len(self.template.resources) >= MAX_RESOURCES:
+            self.over_limit.append(self.origin)
+            return resource
         self.origins[resource.title] = self.origin
         return self.template.add_resource(resource)
 
+    def limit_problems(self) -> list[Diagnostic]:
+        made = len(self.template.resources) + len(self.over_limit)
+        first = self.over_limit[0] if self.over_limit else ()
+        return resource_count(made, self.plan.source_map.key_at(first))
+
     def tag_pairs(self) -> list[tuple[str, str]]:
         """The user's tags plus pipegen's own; these drive cost allocation."""
-        own = [
-            ("pipegen:pipeline", self.plan.name),
-            ("pipegen:environment", self.plan.env),
-            # Pipeline and environment in one value: what the budget and anomaly monitor filter on.
-            (STACK_TAG, self.plan.naming.prefix),
-            ("pipegen:spec", PurePath(self.plan.spec_file).name),
-        ]
+        own = own_tags(self.plan.name, self.plan.env, self.plan.spec_file)
         return sorted([*self.plan.tags, *own])
 
     def tags(self) -> Tags:

@@ -1,4 +1,5 @@
-"""PG402-PG414: settings that are each valid alone but make no sense together."""
+"""PG402-PG418: settings that are each valid alone but make no sense together, or that AWS,
+Spark or the landing check would refuse later."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import re
 from collections.abc import Iterator
 
 from ..diagnostics import Diagnostic
+from ..naming import own_tags
 from ..plan import PipelinePlan
+from ..regex_safety import catastrophic_part
 from ..spec.sources import CSV_FORMATS, CSV_ONLY_OPTIONS, TEXT_ONLY_OPTIONS
 
 _TEXT_FORMATS = ("csv", "json", "jsonl", "auto")
@@ -29,12 +32,16 @@ NO_BUDGET_REGIONS = frozenset(
     }
 )
 RESERVED_TAG_PREFIXES = ("aws:", "pipegen:")
+# AWS allows 50 tags per resource, pipegen's own included.
+MAX_TAGS = 50
+PIPEGEN_TAGS = len(own_tags("p", "e", "f"))
 
 
 def check(plan: PipelinePlan) -> Iterator[Diagnostic]:
     yield from _read_options(plan)
     yield from _name_patterns(plan)
     yield from _overlapping_landings(plan)
+    yield from _hidden_landings(plan)
     yield from _tags(plan)
     yield from _thresholds(plan)
     yield from _budget(plan)
@@ -73,6 +80,16 @@ def _name_patterns(plan: PipelinePlan) -> Iterator[Diagnostic]:
                 "PG403",
                 f"source '{s.name}': name_pattern is not a valid regular expression: {exc}",
             )
+            continue
+        part = catastrophic_part(pattern)
+        if part is not None:
+            yield Diagnostic(
+                plan.source_map.at(("sources", s.name, "accept", "name_pattern")),
+                "PG417",
+                f"source '{s.name}': name_pattern repeats '{part}', which itself repeats, so "
+                "matching one file name can take minutes (the landing function has seconds); "
+                "repeat a group once, e.g. '([a-z_]+)' for '([a-z]+_?)+'",
+            )
 
 
 def _overlapping_landings(plan: PipelinePlan) -> Iterator[Diagnostic]:
@@ -90,7 +107,23 @@ def _overlapping_landings(plan: PipelinePlan) -> Iterator[Diagnostic]:
         seen.append((s.name, s.spec.landing))
 
 
+def _hidden_landings(plan: PipelinePlan) -> Iterator[Diagnostic]:
+    """Spark skips paths whose segment starts with `_` or `.`; `_rejected/` is the landing
+    check's own, so a source landing there would reject its own moves in a loop."""
+    for s in plan.sources:
+        hidden = [seg for seg in s.spec.landing.split("/") if seg.startswith(("_", "."))]
+        if hidden:
+            yield Diagnostic(
+                plan.source_map.at(("sources", s.name, "landing")),
+                "PG415",
+                f"source '{s.name}': landing segment '{hidden[0]}/' starts with '_' or '.': "
+                "Spark treats such folders as hidden and the landing check moves rejected "
+                "files to '_rejected/'; use a name starting with a letter or digit",
+            )
+
+
 def _tags(plan: PipelinePlan) -> Iterator[Diagnostic]:
+    seen: dict[str, str] = {}
     for key, _ in plan.tags:
         if key.lower().startswith(RESERVED_TAG_PREFIXES):
             yield Diagnostic(
@@ -98,6 +131,22 @@ def _tags(plan: PipelinePlan) -> Iterator[Diagnostic]:
                 "PG406",
                 f"tags: key '{key}' uses a reserved prefix ({', '.join(RESERVED_TAG_PREFIXES)})",
             )
+        first = seen.setdefault(key.lower(), key)
+        if first != key:
+            yield Diagnostic(
+                plan.source_map.key_at(("tags", key)),
+                "PG416",
+                f"tags: keys '{first}' and '{key}' differ only in case; IAM refuses that on "
+                "the stack's roles, which carry every tag",
+            )
+    if len(plan.tags) + PIPEGEN_TAGS > MAX_TAGS:
+        yield Diagnostic(
+            plan.source_map.key_at(("tags",)),
+            "PG416",
+            f"tags: {len(plan.tags)} tags plus pipegen's {PIPEGEN_TAGS} make "
+            f"{len(plan.tags) + PIPEGEN_TAGS} per resource; AWS allows {MAX_TAGS}, so at most "
+            f"{MAX_TAGS - PIPEGEN_TAGS} here",
+        )
 
 
 def _thresholds(plan: PipelinePlan) -> Iterator[Diagnostic]:

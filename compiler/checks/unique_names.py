@@ -1,14 +1,20 @@
-"""PG303: sources and transforms share one namespace (tables in one catalog database)."""
+"""PG303, PG305: names that must stay apart in the catalog and in the stack's logical IDs."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from ..diagnostics import Diagnostic
+from ..logical_ids import logical_id
 from ..plan import PipelinePlan
 
 
 def check(plan: PipelinePlan) -> Iterator[Diagnostic]:
+    yield from _transforms_named_like_sources(plan)
+    yield from _same_logical_id(plan)
+
+
+def _transforms_named_like_sources(plan: PipelinePlan) -> Iterator[Diagnostic]:
     sources = {s.name for s in plan.sources}
     for t in plan.transforms:
         if t.name in sources:
@@ -18,4 +24,20 @@ def check(plan: PipelinePlan) -> Iterator[Diagnostic]:
                 f"transform '{t.name}': the name is already used "
                 "by a source. Sources and transforms become tables of one catalog "
                 "database, so their names must differ",
+            )
+
+
+def _same_logical_id(plan: PipelinePlan) -> Iterator[Diagnostic]:
+    """`_orders` and `orders` are two tables but would be one `Orders...` resource."""
+    named = sorted([*plan.sources, *plan.transforms], key=lambda item: item.span)
+    first_by_id: dict[str, str] = {}
+    for item in named:
+        key = logical_id(item.name)
+        first = first_by_id.setdefault(key, item.name)
+        if first != item.name:
+            yield Diagnostic(
+                item.span,
+                "PG305",
+                f"'{item.name}' and '{first}' differ only in underscores, so their stack "
+                f"resources would share the logical ID prefix '{key}'; rename one",
             )

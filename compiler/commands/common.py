@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from ..diagnostics import CompileError
+from ..diagnostics import CompileError, Diagnostic
 from ..plan import PipelinePlan
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -31,8 +32,45 @@ def display(path: Path) -> str:
         return path.as_posix()
 
 
-def existing(paths: list[Path]) -> list[Path]:
-    missing = [p for p in paths if not p.is_file()]
+SPEC_SUFFIXES = (".yaml", ".yml")
+
+
+def spec_files(paths: list[Path]) -> list[Path]:
+    """Spec files under the given files and folders, sorted; folders are searched recursively."""
+    found: set[Path] = set()
+    for path in existing(paths, folders=True):
+        if path.is_dir():
+            found |= {p for p in path.rglob("*") if p.suffix in SPEC_SUFFIXES and p.is_file()}
+        else:
+            found.add(path)
+    return sorted(found)
+
+
+def spec_findings(path: Path, strict: bool, more=None) -> tuple[list[str], list[Diagnostic]]:
+    """Environments and findings of one spec: every environment planned, built in memory (the
+    policy, limit and logical-ID checks run on the stack) and checked against its budget;
+    `more(plan, compiled)` adds findings per environment (lint's cfn-lint)."""
+    from ..budget_check import budget_findings
+    from ..pipeline import compile_plan, plan_all
+
+    try:
+        plans = plan_all(path, display(path))
+    except CompileError as exc:
+        return [], list(exc.diagnostics)
+    findings: list[Diagnostic] = []
+    for _, plan in sorted(plans.items()):
+        try:
+            compiled = compile_plan(plan)
+        except CompileError as exc:
+            findings += exc.diagnostics
+            continue
+        findings += more(plan, compiled) if more else []
+        findings += budget_findings(plan, strict, json.loads(compiled.files["template.json"]))
+    return sorted(plans), findings
+
+
+def existing(paths: list[Path], folders: bool = False) -> list[Path]:
+    missing = [p for p in paths if not (p.is_file() or (folders and p.is_dir()))]
     if missing:
         raise UsageError(f"no such spec file: {missing[0]}")
     return paths

@@ -2,8 +2,8 @@
 
 For each spec: validate every environment, compile it in memory (which runs the policy checks),
 run cfn-lint on each template for its region, and the budget check. Findings point at the spec
-(`file:line:col`); cfn-lint's, which are about the generated template, point at the spec's
-`pipeline` key and name the resource. Output as text, JSON, SARIF 2.1.0 (code scanning) or
+(`file:line:col`); cfn-lint's, which are about the generated template, point at the spec
+setting that made the resource, and name it. Output as text, JSON, SARIF 2.1.0 (code scanning) or
 GitHub workflow annotations.
 """
 
@@ -14,51 +14,25 @@ import json
 import sys
 from pathlib import Path
 
-from ..budget_check import budget_findings
 from ..codes import CODES
-from ..diagnostics import CompileError, Diagnostic, Span
-from ..pipeline import compile_plan, plan_all
-from .common import EXIT_FINDINGS, EXIT_OK, UsageError, display, pipegen_version
+from ..diagnostics import Diagnostic, Span
+from .common import EXIT_FINDINGS, EXIT_OK, UsageError, pipegen_version, spec_files, spec_findings
 
 CFN_LINT_CODE = "PG801"
-SPEC_SUFFIXES = (".yaml", ".yml")
 INFORMATION_URI = "https://github.com/pipegen/pipegen#diagnostics"
 
 
-def discover(paths: list[Path]) -> list[Path]:
-    """Spec files under the given files and folders, sorted; folders are searched recursively."""
-    found: set[Path] = set()
-    for path in paths:
-        if path.is_dir():
-            found |= {p for p in path.rglob("*") if p.suffix in SPEC_SUFFIXES and p.is_file()}
-        else:
-            found.add(path)
-    return sorted(found)
-
-
-def lint(paths: list[Path], display, strict: bool) -> list[Diagnostic]:
+def lint(paths: list[Path], strict: bool) -> list[Diagnostic]:
     findings: list[Diagnostic] = []
-    for path in discover(paths):
-        findings += _lint_spec(path, display(path), strict)
+    for path in spec_files(paths):
+        findings += spec_findings(
+            path,
+            strict,
+            lambda plan, compiled: _cfn_lint(
+                compiled.files["template.json"].decode(), plan, strict, compiled.spans
+            ),
+        )[1]
     return sorted(set(findings))
-
-
-def _lint_spec(path: Path, shown: str, strict: bool) -> list[Diagnostic]:
-    try:
-        plans = plan_all(path, shown)
-    except CompileError as exc:
-        return list(exc.diagnostics)
-    findings: list[Diagnostic] = []
-    for _, plan in sorted(plans.items()):
-        try:
-            compiled = compile_plan(plan)
-        except CompileError as exc:
-            findings += exc.diagnostics
-            continue
-        template = compiled.files["template.json"].decode()
-        findings += _cfn_lint(template, plan, strict, compiled.spans)
-        findings += budget_findings(plan, strict, json.loads(template))
-    return findings
 
 
 def _cfn_lint(template: str, plan, strict: bool, spans: dict[str, Span]) -> list[Diagnostic]:
@@ -196,10 +170,10 @@ def handle(args: argparse.Namespace) -> int:
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise UsageError(f"no such file or folder: {missing[0]}")
-    specs = discover(paths)
+    specs = spec_files(paths)
     if not specs:
         raise UsageError(f"no spec files (*.yaml, *.yml) under {', '.join(map(str, paths))}")
-    findings = lint(paths, display, args.strict)
+    findings = lint(paths, args.strict)
     if args.format == "json":
         sys.stdout.write(as_json(findings))
     elif args.format == "sarif":

@@ -1,5 +1,5 @@
-"""`pipegen validate SPEC... [--strict]`: every environment of every spec, and each estimate
-against its budget; writes nothing."""
+"""`pipegen validate SPEC|FOLDER... [--strict]`: every environment of every spec, built in
+memory, and each estimate against its budget; writes nothing."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ..diagnostics import render_all
-from .common import EXIT_FINDINGS, EXIT_OK, plans_for
+from .common import EXIT_FINDINGS, EXIT_OK, display, spec_files, spec_findings
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -23,14 +23,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from ..budget_check import budget_findings
-
     findings = []
-    for plans in plans_for(args.specs):
-        any_plan = plans[next(iter(plans))]
-        print(f"{any_plan.spec_file}: ok ({', '.join(sorted(plans))})")
-        for env in sorted(plans):
-            findings += budget_findings(plans[env], args.strict)
+    for path in spec_files(args.specs):
+        envs, problems = spec_findings(path, args.strict)
+        if envs and not any(f.is_error for f in problems):
+            print(f"{display(path)}: ok ({', '.join(envs)})")
+        findings += problems
     if findings:
-        sys.stderr.write(render_all(findings))
+        sys.stderr.write(render_all(sorted(set(findings))))
     return EXIT_FINDINGS if any(f.is_error for f in findings) else EXIT_OK

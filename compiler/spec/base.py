@@ -36,7 +36,11 @@ ColumnType = Annotated[str, Field(pattern=COLUMN_TYPE)]
 class Model(BaseModel):
     """Base of every spec model: unknown keys are errors, values are never coerced."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=False)
+    # allow_inf_nan=False: `.nan`, `.inf` and `1e400` (which YAML reads as infinity) would
+    # reach quality.json as NaN/Infinity, which is not JSON.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, populate_by_name=False, allow_inf_nan=False
+    )
 
 
 def single_key_union(prefix: str, members: dict[str, type[Model]]) -> Any:

@@ -31,6 +31,8 @@ def add(extra: str) -> str:
     return BASE + extra
 
 
+_QUALITY = "transforms:\n  t: {from: orders, steps: [{select: [id, amount]}]}\nquality:\n  tables:\n    t:\n      "
+
 CASES: dict[str, tuple[str, str, str | bytes]] = {
     # name: (category, expected codes, content)
     "syntax_unclosed_flow": ("syntax", "PG103", BASE + "tags: {team: [a, b\n"),
@@ -273,7 +275,7 @@ CASES: dict[str, tuple[str, str, str | bytes]] = {
     ),
     "names_collide_after_cleaning": (
         "collisions",
-        "PG503",
+        "PG305",
         BASE
         + "  order_items:\n    format: csv\n    landing: incoming/items/\n  order__items:\n    format: csv\n    landing: incoming/items2/\n",
     ),
@@ -348,6 +350,66 @@ CASES: dict[str, tuple[str, str, str | bytes]] = {
             f"  source_{i:02d}:\n    format: csv\n    landing: incoming/source_{i:02d}/\n"
             f"    accept: {{name_pattern: '^{'x' * 60}.*$'}}\n"
             for i in range(40)
+        ),
+    ),
+    "nan_in_range": (
+        "non-finite numbers",
+        "PG206",
+        add(_QUALITY + "- range: {column: amount, min: .nan}\n"),
+    ),
+    "inf_in_range": (
+        "non-finite numbers",
+        "PG206",
+        add(_QUALITY + "- range: {column: amount, max: .inf}\n"),
+    ),
+    "overflow_to_inf": (
+        "non-finite numbers",
+        "PG206",
+        add(_QUALITY + "- statistic: {column: amount, stat: mean, max: 1e400}\n"),
+    ),
+    "nan_in_set": (
+        "non-finite numbers",
+        "PG204 PG206",
+        add(_QUALITY + "- in_set: {column: amount, values: [1, .nan]}\n"),
+    ),
+    "landing_in_rejected": (
+        "reserved prefixes",
+        "PG415",
+        with_(BASE, "landing: incoming/orders/", "landing: _rejected/"),
+    ),
+    "landing_hidden_folder": (
+        "reserved prefixes",
+        "PG415",
+        with_(BASE, "landing: incoming/orders/", "landing: incoming/_tmp/"),
+    ),
+    "tags_over_50": (
+        "AWS limits",
+        "PG416",
+        add("tags:\n" + "".join(f"  t{i}: v\n" for i in range(47))),
+    ),
+    "tag_keys_differ_by_case": ("AWS limits", "PG416", add("tags: {Team: a, team: b}\n")),
+    "backtracking_name_pattern": (
+        "catastrophic regex",
+        "PG417",
+        with_(
+            BASE, "read: {header: true}", "accept: {name_pattern: '^([a-z]+_?)+[0-9]{8}\\.csv$'}"
+        ),
+    ),
+    "names_differ_by_underscore": (
+        "collisions",
+        "PG305",
+        BASE + "  _orders:\n    format: csv\n    landing: incoming/other/\n",
+    ),
+    "over_500_resources": (
+        "AWS limits",
+        "PG505",
+        add(
+            "transforms:\n"
+            + "".join(
+                f"  t{i}: {{from: orders, steps: [{{filter: id > 0}}]}}\n" for i in range(240)
+            )
+            + "quality:\n  tables:\n"
+            + "".join(f"    t{i}: [{{row_count: {{min: 1}}}}]\n" for i in range(240))
         ),
     ),
 }
