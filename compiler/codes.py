@@ -98,6 +98,19 @@ _ALL = [
         ),
     ),
     *_codes(
+        "checks/expressions.py",
+        (
+            "PG306",
+            "a SQL expression or query that does not parse as Spark SQL",
+            "The message gives the character where parsing stopped.",
+        ),
+        (
+            "PG307",
+            "SQL that may not run in a job",
+            "One SELECT over `this` and the declared `inputs`; no paths, DDL, DML or commands.",
+        ),
+    ),
+    *_codes(
         "resolve.py",
         (
             "PG401",

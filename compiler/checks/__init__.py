@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from ..diagnostics import Diagnostic
 from ..plan import PipelinePlan
-from . import aws_limits, column_flow, cycles, references, semantics, unique_names
+from . import aws_limits, column_flow, cycles, expressions, references, semantics, unique_names
 
 CHECKS = (
     references.check,  # PG301
     cycles.check,  # PG302
     unique_names.check,  # PG303
     column_flow.check,  # PG304
+    expressions.check,  # PG306-PG307
     semantics.check,  # PG402-PG414
     aws_limits.check,  # PG501-PG502
 )

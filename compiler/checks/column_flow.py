@@ -1,4 +1,5 @@
-"""PG304: columns named in steps, partitions and rules exist, wherever the schema is known.
+"""PG304: columns named in steps, partitions and rules, and read by their SQL expressions,
+exist wherever the schema is known.
 
 Known columns flow from declared source schemas (plus the ingestion metadata columns) through
 each step. A source without a schema, a SQL step or a computed expression without an alias
@@ -14,6 +15,7 @@ from typing import Any
 from ..diagnostics import Diagnostic, did_you_mean
 from ..plan import PipelinePlan, TransformPlan
 from ..spec import transforms as st
+from .expressions import columns_read, located, rule_texts, step_texts
 
 Columns = tuple[str, ...] | None
 _ALIAS = re.compile(r"\s+AS\s+([a-z_][a-z0-9_]*)\s*$", re.IGNORECASE)
@@ -79,6 +81,8 @@ def _apply(
         if cols is not None:
             _require(plan, problems, (*where, *path), names, cols, entity)
 
+    for text in step_texts(step):
+        need(sorted(columns_read(text)), *located(plan, (*where, *text.path))[len(where) :])
     if isinstance(step, st.DedupeStep):
         need(step.dedupe.keys, "dedupe", "keys")
     elif isinstance(step, st.DeriveStep):
@@ -86,11 +90,9 @@ def _apply(
     elif isinstance(step, st.JoinStep):
         return _join(plan, step.join, cols, known, where, problems, entity)
     elif isinstance(step, st.AggregateStep):
-        need([e for e in step.aggregate.by if _PLAIN.match(e)], "aggregate", "by")
         names = [_output_name(e) for e in step.aggregate.by]
         return None if None in names else _add(tuple(names), list(step.aggregate.metrics))
     elif isinstance(step, st.SelectStep):
-        need([e for e in step.select.columns if _PLAIN.match(e)], "select")
         names = [_output_name(e) for e in step.select.columns]
         return None if None in names else tuple(names)
     elif isinstance(step, st.RenameStep):
@@ -204,6 +206,15 @@ def _rule_columns(plan: PipelinePlan, known: dict[str, Columns]) -> Iterator[Dia
                         problems,
                         ("quality", "tables", table, i, kind, field),
                         names,
+                        cols,
+                        f"quality rule {kind} on '{table}'",
+                    )
+                for text in rule_texts(kind, args):
+                    _require(
+                        plan,
+                        problems,
+                        ("quality", "tables", table, i, *text.path),
+                        sorted(columns_read(text)),
                         cols,
                         f"quality rule {kind} on '{table}'",
                     )

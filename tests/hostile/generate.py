@@ -400,6 +400,28 @@ CASES: dict[str, tuple[str, str, str | bytes]] = {
         "PG305",
         BASE + "  _orders:\n    format: csv\n    landing: incoming/other/\n",
     ),
+    "sql_reads_a_file": (
+        "SQL",
+        "PG307",
+        add(
+            "transforms:\n  t:\n    from: orders\n    steps: [{sql: {query: 'SELECT * FROM csv.`/etc/passwd`'}}]\n"
+        ),
+    ),
+    "sql_drop_table": (
+        "SQL",
+        "PG307",
+        add("transforms:\n  t: {from: orders, steps: [{sql: {query: DROP TABLE this}}]}\n"),
+    ),
+    "sql_unclosed_call": (
+        "SQL",
+        "PG306",
+        add('transforms:\n  t: {from: orders, steps: [{derive: {k: "concat(id, amount"}}]}\n'),
+    ),
+    "sql_unknown_column": (
+        "SQL",
+        "PG304",
+        add("transforms:\n  t: {from: orders, steps: [{filter: amount > amout}]}\n"),
+    ),
     "over_500_resources": (
         "AWS limits",
         "PG505",
