@@ -84,7 +84,9 @@ def test_spec_text_never_reaches_a_sub_expression(tmp_path, monkeypatch):
 @pytest.mark.parametrize("name", ['a"b', "a\nb", "${x}", "../up", "a*", "a\u2028b", "a\x00b"])
 def test_hostile_names_are_rejected_with_a_position(tmp_path, monkeypatch, capsys, name):
     monkeypatch.chdir(tmp_path)
-    spec = SPEC.format(text='"x"', sql='"true"').replace("  class:\n", f"  {json.dumps(name)}:\n", 1)
+    spec = SPEC.format(text='"x"', sql='"true"').replace(
+        "  class:\n", f"  {json.dumps(name)}:\n", 1
+    )
     (tmp_path / "spec.yaml").write_text(spec)
     code, _out, err = run_cli(["compile", "spec.yaml"], capsys)
     assert code == 1
