@@ -181,6 +181,20 @@ _ALL = [
         ),
     ),
     *_codes(
+        "checks/schedule.py",
+        (
+            "PG418",
+            "a schedule EventBridge and Glue would refuse",
+            "The message names the field; `?` goes in exactly one of the two day fields.",
+        ),
+        ("PG419", "a schedule that never fires", "February 30th and April 31st never come."),
+        (
+            "PG420",
+            "a schedule without a missed-run alarm (warning)",
+            "Set `alerts.missed_run_hours`; L, W, # and gaps over 7 days cannot be derived.",
+        ),
+    ),
+    *_codes(
         "checks/aws_limits.py",
         (
             "PG501",

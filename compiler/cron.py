@@ -25,6 +25,12 @@ def max_gap_hours(cron: str) -> int | None:
     return max(b - a for a, b in pairwise(runs))
 
 
+def never_fires(cron: str) -> bool:
+    """True when the day and month fields can never meet (`30 2`: February 30th)."""
+    runs = _firing_hours(cron.removeprefix("cron(").removesuffix(")").split())
+    return runs == []
+
+
 @lru_cache(maxsize=256)
 def runs_per_month(cron: str, hours_per_month: int = 730) -> float | None:
     """How many times a month the schedule fires, or None if unknown."""

@@ -6,7 +6,7 @@ load -> validate -> (per environment) resolve -> check -> render -> build -> pol
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import policy
@@ -55,7 +55,7 @@ def _plan_environment(loaded: LoadedSpec, env: str) -> PipelinePlan:
     findings = [*problems, *check(plan)]
     if any(d.is_error for d in findings):
         raise CompileError(findings)
-    return plan
+    return replace(plan, warnings=tuple(findings))
 
 
 def compile_plan(plan: PipelinePlan) -> Compiled:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .diagnostics import Span
+from .diagnostics import Diagnostic, Span
 from .load import SourceMap
 from .naming import Naming
 from .spec.alerts import Alerts
@@ -78,6 +78,8 @@ class PipelinePlan:
     environments: tuple[str, ...]
     # For checks that point inside steps and rules; builders never read it.
     source_map: SourceMap
+    # What the checks found that does not stop the compile, for validate, lint and compile.
+    warnings: tuple[Diagnostic, ...] = ()
 
     def job(self, kind: str) -> JobPlan:
         return next(j for j in self.jobs if j.kind == kind)

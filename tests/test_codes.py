@@ -37,7 +37,7 @@ def _reported() -> dict[str, set[str]]:
 def _shown_by_cases() -> set[str]:
     shown = set()
     for expected in (TESTS / "golden" / "errors").glob("*/expected.txt"):
-        shown |= set(re.findall(r"error\[(PG\d{3})\]", expected.read_text()))
+        shown |= set(re.findall(r"(?:error|warning)\[(PG\d{3})\]", expected.read_text()))
     for case in (TESTS / "hostile").glob("*.yaml"):
         header = case.read_bytes().split(b"\n", 1)[0].decode()
         shown |= set(header.split("expect:", 1)[1].split())

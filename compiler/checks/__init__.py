@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from ..diagnostics import Diagnostic
 from ..plan import PipelinePlan
-from . import aws_limits, column_flow, cycles, expressions, references, semantics, unique_names
+from . import (
+    aws_limits,
+    column_flow,
+    cycles,
+    expressions,
+    references,
+    schedule,
+    semantics,
+    unique_names,
+)
 
 CHECKS = (
     references.check,  # PG301
@@ -12,7 +21,8 @@ CHECKS = (
     unique_names.check,  # PG303
     column_flow.check,  # PG304
     expressions.check,  # PG306-PG307
-    semantics.check,  # PG402-PG414
+    semantics.check,  # PG402-PG417
+    schedule.check,  # PG418-PG420
     aws_limits.check,  # PG501-PG502
 )
 

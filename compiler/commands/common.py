@@ -59,6 +59,7 @@ def spec_findings(path: Path, strict: bool, more=None) -> tuple[list[str], list[
         return [], list(exc.diagnostics)
     findings: list[Diagnostic] = []
     for _, plan in sorted(plans.items()):
+        findings += plan.warnings
         try:
             compiled = compile_plan(plan)
         except CompileError as exc:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
+from ..diagnostics import render_all
 from .common import EXIT_OK, UsageError, plans_for
 
 
@@ -28,6 +30,9 @@ def handle(args: argparse.Namespace) -> int:
     if missing:
         raise UsageError(f"environment '{args.env}' is not defined in {', '.join(missing)}")
     compiled = [compile_plan(p[args.env]) for p in plans]
+    warnings = sorted({w for p in plans for w in p[args.env].warnings})
+    if warnings:
+        sys.stderr.write(render_all(warnings))
     for result in compiled:
         target = emit(args.out, result.plan.name, result.plan.env, result.files)
         _report_written(target, result.files)

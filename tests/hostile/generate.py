@@ -422,6 +422,13 @@ CASES: dict[str, tuple[str, str, str | bytes]] = {
         "PG304",
         add("transforms:\n  t: {from: orders, steps: [{filter: amount > amout}]}\n"),
     ),
+    "cron_hour_25": ("cron", "PG418", add('schedule: "cron(0 25 * * ? *)"\n')),
+    "cron_minute_60": ("cron", "PG418", add('schedule: "cron(60 1 * * ? *)"\n')),
+    "cron_weekday_8": ("cron", "PG418", add('schedule: "cron(0 1 ? * 8 *)"\n')),
+    "cron_step_0": ("cron", "PG418", add('schedule: "cron(0/0 1 * * ? *)"\n')),
+    "cron_both_days_star": ("cron", "PG418", add('schedule: "cron(0 1 * * * *)"\n')),
+    "cron_five_fields": ("cron", "PG418", add('schedule: "cron(0 1 * * *)"\n')),
+    "cron_february_30": ("cron", "PG419", add('schedule: "cron(0 1 30 2 ? *)"\n')),
     "over_500_resources": (
         "AWS limits",
         "PG505",
