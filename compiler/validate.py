@@ -183,6 +183,8 @@ def _literal_choices(error: dict[str, Any]) -> list[str]:
 
 
 def _plain(message: str) -> str:
+    # Pydantic counts what it validated; the user wrote items.
+    message = message.replace(" items after validation, not ", " items, not ")
     return message[0].lower() + message[1:] if message else message
 
 

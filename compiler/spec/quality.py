@@ -14,6 +14,9 @@ from pydantic import Field
 
 from pipegen_runtime.rules import DIMENSIONS, FORMATS
 
+# Rules per table: each is a Spark expression of the quality job's one pass over the table.
+MAX_RULES = 200
+
 from .base import ColumnName, ColumnType, Expression, Identifier, Model, list_shorthand
 from .base import single_key_union as _single_key_union
 
@@ -216,7 +219,7 @@ class Score(Model):
 
 
 class Quality(Model):
-    tables: dict[Identifier, Annotated[list[Rule], Field(min_length=1)]] = {}
+    tables: dict[Identifier, Annotated[list[Rule], Field(min_length=1, max_length=MAX_RULES)]] = {}
     score: Score = Score()
     on_failure: Literal["alert", "block"] = "alert"
     history_runs: Annotated[int, Field(ge=3, le=1000)] = 30

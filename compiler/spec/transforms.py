@@ -18,6 +18,8 @@ from .base import (
 )
 from .sources import Partitioning
 
+MAX_STEPS = 100
+
 
 class DedupeArgs(Model):
     """One survivor per key: the first by `order_by`, ties broken by every column."""
@@ -105,5 +107,6 @@ class Transform(Model):
 
     description: Text = ""
     from_: Identifier = Field(alias="from")
-    steps: list[Step] = []
+    # Bounded so that a spec (or an alias bomb of steps) cannot make a config of megabytes.
+    steps: Annotated[list[Step], Field(max_length=MAX_STEPS)] = []
     partition_by: Partitioning | None = None

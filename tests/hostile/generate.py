@@ -429,6 +429,16 @@ CASES: dict[str, tuple[str, str, str | bytes]] = {
     "cron_both_days_star": ("cron", "PG418", add('schedule: "cron(0 1 * * * *)"\n')),
     "cron_five_fields": ("cron", "PG418", add('schedule: "cron(0 1 * * *)"\n')),
     "cron_february_30": ("cron", "PG419", add('schedule: "cron(0 1 30 2 ? *)"\n')),
+    "steps_over_100": (
+        "names over limits",
+        "PG206",
+        add("transforms:\n  t:\n    from: orders\n    steps:\n" + "      - filter: id > 0\n" * 101),
+    ),
+    "rules_over_200": (
+        "names over limits",
+        "PG206",
+        add(_QUALITY + "- row_count: {min: 1}\n      " * 201),
+    ),
     "over_500_resources": (
         "AWS limits",
         "PG505",
