@@ -14,12 +14,11 @@ from pydantic import Field
 
 from pipegen_runtime.rules import DIMENSIONS, FORMATS
 
-# Rules per table: each is a Spark expression of the quality job's one pass over the table.
-MAX_RULES = 200
-
 from .base import ColumnName, ColumnType, Expression, Identifier, Model, list_shorthand
 from .base import single_key_union as _single_key_union
 
+# Rules per table: each is a Spark expression of the quality job's one pass over the table.
+MAX_RULES = 200
 Pct = Annotated[float, Field(ge=0, le=100)]
 Columns = Annotated[list[ColumnName], Field(min_length=1)]
 RuleName = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$", max_length=128)]
