@@ -3,14 +3,36 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 METADATA = ("_batch_id", "_ingested_at", "_source_file")
+# Letters that do not decompose into an ASCII letter plus accents.
+_LETTERS = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "ø": "o",
+        "Ø": "O",
+        "œ": "oe",
+        "Œ": "OE",
+        "đ": "d",
+        "Đ": "D",
+        "ł": "l",
+        "Ł": "L",
+        "þ": "th",
+        "Þ": "TH",
+    }
+)
 GRANULARITY = {"year": ("year",), "month": ("year", "month"), "day": ("year", "month", "day")}
 
 
 def snake(name: str) -> str:
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.strip())
+    # Accents are transliterated, not dropped: `íd` is `id`, not `d`.
+    spelled = name.translate(_LETTERS)
+    ascii_name = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode()
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", ascii_name.strip())
     return re.sub(r"[^0-9a-z]+", "_", spaced.lower()).strip("_")
 
 

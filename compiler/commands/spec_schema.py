@@ -11,13 +11,14 @@ import sys
 from pathlib import Path
 
 from ..spec import PipelineSpec
+from ..spec.descriptions import with_descriptions
 from .common import EXIT_OK
 
 SCHEMA_ID = "https://pipegen.dev/schema/pipegen-v1.schema.json"
 
 
 def schema_text() -> str:
-    schema = PipelineSpec.model_json_schema(by_alias=True, mode="validation")
+    schema = with_descriptions(PipelineSpec.model_json_schema(by_alias=True, mode="validation"))
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
     return json.dumps(schema, sort_keys=True, indent=2) + "\n"
 

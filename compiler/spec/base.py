@@ -76,11 +76,11 @@ def _union(types: tuple[Any, ...]) -> Any:
     return Union[types]  # noqa: UP007 - a runtime-built union needs the subscript form
 
 
-def list_shorthand(field: str) -> BeforeValidator:
-    """Lets `not_null: [a, b]` stand for `not_null: {columns: [a, b]}`."""
-    return BeforeValidator(lambda v: {field: v} if isinstance(v, list) else v)
-
-
-def str_shorthand(field: str) -> BeforeValidator:
-    """Lets `filter: "x > 1"` stand for `filter: {condition: "x > 1"}`."""
-    return BeforeValidator(lambda v: {field: v} if isinstance(v, str) else v)
+def list_shorthand(model: type[Model], field: str) -> BeforeValidator:
+    """Lets `not_null: [a, b]` stand for `not_null: {columns: [a, b]}`; the JSON Schema offers
+    both forms, as the loader accepts both."""
+    short = model.model_fields[field].annotation
+    return BeforeValidator(
+        lambda v: {field: v} if isinstance(v, list) else v,
+        json_schema_input_type=model | short,
+    )

@@ -169,8 +169,8 @@ def _rule(key: str, args: object) -> type[Model]:
     return create_model(f"Rule_{key}", __base__=Model, **{key: (args, ...)})
 
 
-_COLUMNS = Annotated[ColumnsRule, list_shorthand("columns")]
-_KEYS = Annotated[KeysRule, list_shorthand("columns")]
+_COLUMNS = Annotated[ColumnsRule, list_shorthand(ColumnsRule, "columns")]
+_KEYS = Annotated[KeysRule, list_shorthand(KeysRule, "columns")]
 
 # The arguments of each rule kind. The kinds and their dimensions are the runtime's catalogue
 # (pipegen_runtime.rules.DIMENSIONS), which evaluates them: a kind missing on either side fails

@@ -72,7 +72,7 @@ class AggregateStep(Model):
 
 
 class SelectStep(Model):
-    select: Annotated[SelectArgs, list_shorthand("columns")]
+    select: Annotated[SelectArgs, list_shorthand(SelectArgs, "columns")]
 
 
 class RenameStep(Model):
