@@ -87,3 +87,15 @@ def test_against_a_git_revision(tmp_path, capsys):
     changed = _diff(capsys, spec, "HEAD")["resources"]
     assert {c["logical_id"] for c in changed} == {"IngestionJob", "ProcessingJob", "QualityJob"}
     assert all(c["properties"] == ["NumberOfWorkers"] and not c["breaking"] for c in changed)
+
+
+def test_exit_code_says_whether_anything_changed(tmp_path, capsys):
+    more = SPEC.replace(
+        "      - column_count: {min: 6, max: 6}\n",
+        "      - column_count: {min: 6, max: 6}\n      - not_null: [origin]\n",
+    )
+    old, new = _pair(tmp_path, more)
+    changed = run_cli(["diff", str(new), "--against", str(old), "--exit-code"], capsys)
+    same = run_cli(["diff", str(old), "--against", str(old), "--exit-code"], capsys)
+    assert (changed[0], same[0]) == (1, 0)
+    assert run_cli(["diff", str(new), "--against", str(old)], capsys)[0] == 0

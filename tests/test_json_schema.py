@@ -75,7 +75,7 @@ def test_every_property_has_a_description():
     def walk(node, where):
         if isinstance(node, dict):
             for name, prop in node.get("properties", {}).items():
-                if not (prop.get("description") or "$ref" in prop and _described(prop)):
+                if not (prop.get("description") or ("$ref" in prop and _described(prop))):
                     missing.append(f"{where}.{name}")
             for key, value in node.items():
                 walk(value, f"{where}/{key}")

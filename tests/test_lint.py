@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from importlib import resources
+from importlib.metadata import version
 
 import jsonschema
 import yaml
@@ -98,8 +99,18 @@ def test_pre_commit_hook_runs_pipegen_lint():
     assert hook["id"] == "pipegen-lint" and hook["entry"] == "pipegen lint"
     assert re.match(hook["files"], "specs/flights.yaml")
     workflow = yaml.safe_load((REPO / "docs" / "pipegen-lint.yml").read_text())
-    steps = " ".join(s.get("run", "") for s in workflow["jobs"]["lint"]["steps"])
-    assert "--format sarif" in steps and "--format github" in steps
+    runs = [s["run"] for s in workflow["jobs"]["lint"]["steps"] if "run" in s]
+    assert any("--format github --sarif-out pipegen.sarif" in r for r in runs)
+    assert f"pipegen-glue=={version('pipegen-glue')}" in " ".join(runs), "pinned to this version"
+
+
+def test_one_run_writes_annotations_and_sarif(tmp_path, capsys):
+    sarif = tmp_path / "out.sarif"
+    args = ["lint", str(_bad(tmp_path)), "--format", "github", "--sarif-out", str(sarif)]
+    code, out, _ = run_cli(args, capsys)
+    assert code == 1 and out.startswith("::error ")
+    results = json.loads(sarif.read_text())["runs"][0]["results"]
+    assert len(results) == len(out.strip().splitlines())
 
 
 def test_sarif_rules_carry_the_registry_title_and_help(tmp_path, capsys):

@@ -11,6 +11,8 @@ from ..diagnostics import CompileError, Diagnostic
 from ..plan import PipelinePlan
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+# The name on PyPI (`pipegen` there is an unrelated project); the command is `pipegen`.
+DISTRIBUTION = "pipegen-glue"
 
 
 class UsageError(Exception):
@@ -19,7 +21,7 @@ class UsageError(Exception):
 
 def pipegen_version() -> str:
     try:
-        return version("pipegen")
+        return version(DISTRIBUTION)
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         return "0+unknown"
 
@@ -136,7 +138,7 @@ def local_plan(args: argparse.Namespace) -> tuple[PipelinePlan, Path]:
         import pyspark  # noqa: F401
     except ImportError:
         raise UsageError(
-            f"pipegen {args.command} needs Spark: pip install 'pipegen[local]'"
+            f"pipegen {args.command} needs Spark: pip install 'pipegen-glue[local]'"
         ) from None
     plan = plan_for_env(args)
     return plan, (args.lake or Path("lake") / f"{plan.name}-{plan.env}").resolve()

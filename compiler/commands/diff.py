@@ -22,7 +22,7 @@ from ..checks.column_flow import output_columns
 from ..pipeline import compile_plan, plan_all
 from ..plan import PipelinePlan
 from ..spec import transforms as st
-from .common import EXIT_OK, UsageError, existing, spec_options
+from .common import EXIT_FINDINGS, EXIT_OK, UsageError, existing, spec_options
 
 # Properties whose change makes CloudFormation replace the resource (its documentation's
 # "Update requires: Replacement"), for the types pipegen generates.
@@ -238,6 +238,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         default="HEAD",
         help="a git revision of the spec (default HEAD) or another spec",
     )
+    command.add_argument(
+        "--exit-code",
+        action="store_true",
+        help="exit 1 when anything changes (as git diff --exit-code), for CI",
+    )
     command.set_defaults(run=handle)
 
 
@@ -251,4 +256,5 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError(f"environment '{args.env}' is missing on one side of the diff") from None
     result = diff_plans(old, new)
     sys.stdout.write(as_json(result) if args.format == "json" else as_text(result))
-    return EXIT_OK
+    changed = bool(result.resources or result.schema)
+    return EXIT_FINDINGS if args.exit_code and changed else EXIT_OK

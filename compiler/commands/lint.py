@@ -160,6 +160,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     command.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="default: specs/")
     command.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
     command.add_argument("--strict", action="store_true", help="warnings count as errors")
+    command.add_argument(
+        "--sarif-out",
+        type=Path,
+        metavar="FILE",
+        help="also write SARIF here (e.g. --format github --sarif-out lint.sarif: one run)",
+    )
     command.set_defaults(run=handle)
 
 
@@ -174,6 +180,8 @@ def handle(args: argparse.Namespace) -> int:
     if not specs:
         raise UsageError(f"no spec files (*.yaml, *.yml) under {', '.join(map(str, paths))}")
     findings = lint(paths, args.strict)
+    if args.sarif_out:
+        args.sarif_out.write_text(as_sarif(findings, pipegen_version()), encoding="utf-8")
     if args.format == "json":
         sys.stdout.write(as_json(findings))
     elif args.format == "sarif":

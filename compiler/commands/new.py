@@ -169,7 +169,9 @@ def _parquet_rows(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        raise SampleError("reading Parquet needs Spark: pip install 'pipegen[local]'") from None
+        raise SampleError(
+            "reading Parquet needs Spark: pip install 'pipegen-glue[local]'"
+        ) from None
     spark = (
         SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false").getOrCreate()
     )
