@@ -89,4 +89,11 @@ def _from_client_error(exc) -> UserProblem:
         return UserProblem(f"AWS does not accept these credentials ({message})", who)
     if code == "ValidationError" and "does not exist" in message:
         return UserProblem(message, "deploy it first: pipegen deploy SPEC --env ENV")
+    if code == "NoSuchBucket":
+        bucket = error.get("BucketName", "")
+        return UserProblem(
+            f"bucket {bucket} does not exist in this account".replace("  ", " "),
+            "deploy the stack first (pipegen deploy SPEC --env ENV), with the same account "
+            "and region",
+        )
     return UserProblem(f"AWS rejected {operation}: {code}: {message}")

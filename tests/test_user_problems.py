@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
@@ -45,26 +43,22 @@ def test_no_credentials(no_credentials, command, capsys, tmp_path):
     _said_as_a_user_problem(code, err, "no AWS credentials were found", "--profile")
 
 
-def test_a_stack_that_is_not_deployed(fake_account, capsys):
-    code, _, err = run_cli(["upload", SPEC, "--env", "dev"], capsys)
-    _said_as_a_user_problem(code, err, "flights-dev does not exist", "pipegen deploy")
-
-
-def test_a_stack_without_outputs(fake_account, capsys):
-    import boto3
-
-    empty = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}
-    boto3.client("cloudformation", region_name="us-east-1").create_stack(
-        StackName="flights-dev", TemplateBody=json.dumps(empty)
+def test_uploading_to_a_stack_that_is_not_deployed(fake_account, capsys, tmp_path):
+    out = tmp_path / "out"
+    assert run_cli(["compile", SPEC, "--out", str(out)], capsys)[0] == 0
+    code, _, err = run_cli(["upload", SPEC, "--env", "dev", "--out", str(out)], capsys)
+    _said_as_a_user_problem(
+        code, err, "bucket flights-dev-scripts-123456789012-us-east-1 does not exist", "deploy"
     )
-    code, _, err = run_cli(["upload", SPEC, "--env", "dev"], capsys)
-    _said_as_a_user_problem(code, err, "flights-dev has no ScriptsBucket output", "pipegen status")
+
+
+def test_status_of_a_stack_that_is_not_deployed(fake_account, capsys):
+    code, out, _ = run_cli(["status", SPEC, "--env", "dev"], capsys)
+    assert code == 1 and "flights-dev: not deployed" in out
 
 
 def test_uploading_before_compiling(fake_account, capsys, tmp_path):
-    code, _, err = run_cli(
-        ["upload", SPEC, "--env", "dev", "--bucket", "b", "--out", str(tmp_path)], capsys
-    )
+    code, _, err = run_cli(["upload", SPEC, "--env", "dev", "--out", str(tmp_path)], capsys)
     _said_as_a_user_problem(code, err, "has no manifest.json", "pipegen compile")
 
 
