@@ -89,3 +89,14 @@ def test_every_property_has_a_description():
 
 def _described(prop) -> bool:
     return bool(prop.get("description"))
+
+
+def test_the_rule_reference_is_generated_from_the_models():
+    from pipegen_compiler.spec.rule_reference import reference
+
+    spec_text = (REPO / "specs" / "flights.yaml").read_text()
+    committed = (REPO / "docs" / "RULES.md").read_text()
+    assert committed == reference(spec_text), (
+        "run: python -m pipegen_compiler.spec.rule_reference docs/RULES.md specs/flights.yaml"
+    )
+    assert committed.count("### `") == 26 and committed.count("```yaml") == 26

@@ -1,4 +1,4 @@
-"""Spec models for `quality`: the rule vocabulary of ../shared/design/QUALITY-RULES.md.
+"""Spec models for `quality`: the rule vocabulary (docs/RULES.md is generated from these).
 
 Every rule is a one-key mapping (`- not_null: [a, b]`). Row-level rules pass when at least
 `min_pct` of the rows (after `where`) pass; `warn_pct` adds a separate, higher warning line.
