@@ -25,8 +25,9 @@ GlueVersion = Annotated[
         lambda v: f"{v:.1f}" if isinstance(v, float | int) and not isinstance(v, bool) else v
     ),
 ]
+# Glue ETL job worker types (G.025X is for streaming jobs only, so it is not offered).
 WorkerType = Literal[
-    "G.025X", "G.1X", "G.2X", "G.4X", "G.8X", "G.12X", "G.16X", "R.1X", "R.2X", "R.4X", "R.8X"
+    "G.1X", "G.2X", "G.4X", "G.8X", "G.12X", "G.16X", "R.1X", "R.2X", "R.4X", "R.8X"
 ]
 JobName = Literal["ingestion", "processing", "quality"]
 Region = Literal[
