@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,11 +25,13 @@ DEFAULT_EXTENSIONS: dict[str, tuple[str, ...]] = {
     "avro": (".avro",),
     "auto": (".csv", ".json", ".jsonl", ".ndjson", ".parquet", ".orc", ".avro", ".txt"),
 }
-# Which sniffed content each declared format accepts.
+GZIP_MAGIC = b"\x1f\x8b"
+# Which sniffed content each declared format accepts (of a gzip file: its decompressed content,
+# which Spark reads through the codec its `.gz` name selects).
 COMPATIBLE = {
-    "csv": {"text", "gzip"},
-    "json": {"json", "gzip"},
-    "jsonl": {"json", "gzip"},
+    "csv": {"text"},
+    "json": {"json"},
+    "jsonl": {"json"},
     "parquet": {"parquet"},
     "orc": {"orc"},
     "avro": {"avro"},
@@ -68,9 +71,30 @@ def sniff(head: bytes) -> str:
     return "text"
 
 
+def plain_head(head: bytes) -> bytes:
+    """A file's first bytes as content: a gzip file's are decompressed as far as they go."""
+    if not head.startswith(GZIP_MAGIC):
+        return head
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head)
+    except zlib.error:
+        return b""
+
+
+def content_kind(key: str, head: bytes) -> str:
+    """What a file holds: `sniff` of its content, seen through gzip for a `.gz` file."""
+    if not head.startswith(GZIP_MAGIC):
+        return sniff(head)
+    if not key.lower().endswith(".gz"):
+        return "gzip without a .gz name"  # Spark picks the codec by the name: it would not
+    inner = plain_head(head)
+    return sniff(inner) if inner else "corrupt gzip"
+
+
 def detect_format(key: str, head: bytes) -> str | None:
     """The concrete format of a file for `format: auto`."""
-    kind = sniff(head)
+    kind = content_kind(key, head)
+    head = plain_head(head)
     if kind in ("parquet", "orc", "avro"):
         return kind
     if kind == "json":
@@ -103,7 +127,7 @@ def check_file(key: str, size: int, head: bytes, source: dict[str, Any]) -> Verd
     pattern = accept.get("name_pattern")
     if pattern and not re.search(pattern, name):
         return Verdict(False, f"name '{name}' does not match {pattern}")
-    kind = sniff(head)
+    kind = content_kind(key, head)
     if kind not in COMPATIBLE[source["format"]]:
         return Verdict(False, f"content looks like {kind}, not {source['format']}")
     return Verdict(True)

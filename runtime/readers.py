@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .columns import clean_names
-from .landing import detect_format
+from .landing import detect_format, plain_head
 from .storage import ObjectInfo
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def read_objects(ctx: Context, source: dict[str, Any], objects: list[ObjectInfo]
 def _csv_header(head: bytes, source: dict[str, Any]) -> list[str]:
     read = source["read"]
     encoding = {"latin-1": "latin-1", "utf-16": "utf-16"}.get(read.get("encoding"), "utf-8-sig")
-    first = head.decode(encoding, errors="replace").splitlines()[:1] or [""]
+    first = plain_head(head).decode(encoding, errors="replace").splitlines()[:1] or [""]
     row = next(
         csv.reader(
             io.StringIO(first[0]),

@@ -3,6 +3,7 @@ schema inference and evolution."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 
@@ -109,6 +110,28 @@ def test_rows_in_equal_rows_written_plus_quarantined_on_corrupted_data(spark, tm
     assert {r["_source_file"] for r in bad.collect()} == {"in/corrupt.csv"}
     # The empty and the header-only file were read too: they add no rows, and lose none.
     assert result["files"] == 3
+
+
+def test_a_gzipped_csv_is_read_through_its_codec_with_its_header(spark, tmp_path):
+    """Every row of a `.csv.gz` was once quarantined: its header was read from compressed bytes."""
+    lake = tmp_path / "lake"
+    landing = lake / "raw" / "in"
+    landing.mkdir(parents=True)
+    plain = SAMPLES.joinpath("flights_sample.csv").read_bytes()
+    (landing / "flights.csv.gz").write_bytes(gzip.compress(plain))
+    source = _source(
+        "csv", "in/", schema=FLIGHT_SCHEMA, read={"header": True, "null_values": ["NA", ""]}
+    )
+    ctx = local_context(spark, lake, _config({"flights": source}), "ingestion")
+    (result,) = ingest.run(ctx)["sources"]
+    rows = len(plain.splitlines()) - 1
+    assert (result["rows_in"], result["rows_written"], result["rows_quarantined"]) == (
+        rows,
+        rows,
+        0,
+    )
+    written = spark.read.parquet(str(lake / "processed" / "flights"))
+    assert written.filter("carrier IS NULL").count() == 0
 
 
 def test_a_rerun_with_no_new_files_ingests_nothing(spark, tmp_path):

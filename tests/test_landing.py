@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 
 from helpers import source_config
@@ -61,3 +63,25 @@ def test_auto_format_and_source_lookup():
     sources = {"flights": {"landing": "in/flights/"}, "planes": {"landing": "in/planes/"}}
     assert source_for_key("in/planes/p.csv", sources) == "planes"
     assert source_for_key("in/other/p.csv", sources) is None
+
+
+GZ = source_config({"format": "csv", "landing": "in/flights/"})
+
+
+@pytest.mark.parametrize(
+    ("key", "content", "verdict"),
+    [
+        ("in/flights/f.csv.gz", gzip.compress(b"year,month\n2013,1\n" * 500), ""),
+        ("in/flights/f.csv.gz", gzip.compress(b"PAR1\x00\x00" * 100), "looks like parquet"),
+        ("in/flights/f.csv.gz", b"\x1f\x8b" + b"\x00" * 50, "corrupt gzip"),
+        ("in/flights/f.csv", gzip.compress(b"a,b\n1,2\n"), "gzip without a .gz name"),
+    ],
+)
+def test_gzip_is_judged_by_its_content(key, content, verdict):
+    """A `.csv.gz` once passed on its magic bytes alone; now its content must be CSV."""
+    result = check_file(key, len(content), content[:4096], GZ)
+    assert result.accepted == (verdict == "") and verdict in result.reason
+
+
+def test_auto_sees_through_gzip():
+    assert detect_format("x.jsonl.gz", gzip.compress(b'{"a": 1}\n{"a": 2}\n')) == "jsonl"
