@@ -19,6 +19,11 @@ class LakeLayout:
         """Run state, bookmarks and quality history (DynamoDB on AWS)."""
         return self.root / "_state" / "state.sqlite"
 
+    @property
+    def run_lock(self) -> Path:
+        """Who is running on this lake: one run at a time (the workflow's MaxConcurrentRuns)."""
+        return self.root / "_state" / "run.lock"
+
     def catalog_folder(self, database: str) -> Path:
         """One JSON file per table (the Glue Data Catalog on AWS)."""
         return self.root / "_catalog" / database

@@ -31,6 +31,7 @@ from ..naming import BUNDLE_NAME, JOBS
 from ..pipeline import compile_plan
 from ..plan import PipelinePlan
 from ..render import landing_config
+from .run_guard import refuse_a_lake_without_its_state, run_lease
 
 EXIT_OK, EXIT_FAILED, EXIT_BLOCKED = 0, 1, 4
 # Local mode runs driver and executors in one JVM; a G.1X Glue worker has 16 GB.
@@ -51,6 +52,13 @@ def run_pipeline(
 ) -> RunResult:
     compiled = compile_plan(plan)
     folder = emit(out_root, plan.name, plan.env, compiled.files)
+    refuse_a_lake_without_its_state(lake)
+    with run_lease(lake, echo):
+        return _run_held(plan, lake, folder, master, echo)
+
+
+def _run_held(plan: PipelinePlan, lake: Path, folder: Path, master: str, echo) -> RunResult:
+    """The run, with the lake's lease held: nothing else writes to it meanwhile."""
     storage = LocalStorage(lake)
     for source in plan.sources:
         storage.path("raw", source.spec.landing).mkdir(parents=True, exist_ok=True)
