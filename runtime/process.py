@@ -94,8 +94,10 @@ def load_sources(ctx: Context, inputs: list[Any], only: set[str] | None = None) 
         else:
             wanted = [b for b in batches if only is None or b in only]
             root = ctx.storage.uri("processed", f"{name}/")
-            frame = ctx.spark.read.option("basePath", root).parquet(root)
-            frame = frame.filter(F.col("_batch_id").isin(wanted))
+            # mergeSchema: a column a later batch added reaches the transforms (null in older
+            # batches); without it Spark takes one file's schema and drops the rest silently.
+            reader = ctx.spark.read.option("basePath", root).option("mergeSchema", "true")
+            frame = reader.parquet(root).filter(F.col("_batch_id").isin(wanted))
             frame = frame.drop(*_partition_columns(ctx, name))
         tables[name] = frame
     return tables

@@ -197,6 +197,43 @@ def test_new_columns_are_added_and_recorded(spark, tmp_path):
     assert catalog["columns"][1]["type"] == "int"
 
 
+def _drop_whose_batch_sorts(lake, first_batch: str, last: bool) -> None:
+    """Lands b.csv (with a new column) so that its batch sorts before or after the first one:
+    Spark without schema merging takes the schema of the first file it lists."""
+    from pipegen_runtime import publish
+    from pipegen_runtime.storage import LocalStorage
+
+    path = lake / "raw" / "in" / "b.csv"
+    for n in range(100):
+        path.write_text(f"Order ID,Total,Coupon Code\n2,20,SAVE{n}\n")
+        (info,) = [o for o in LocalStorage(lake).list("raw", "in/") if o.key.endswith("b.csv")]
+        if (publish.batch_id([info.object_id]) > first_batch) == last:
+            return
+    raise AssertionError("no content gives the wanted order")
+
+
+@pytest.mark.parametrize("new_batch_sorts_last", [True, False])
+def test_a_column_added_by_a_later_drop_reaches_processing(spark, tmp_path, new_batch_sorts_last):
+    """The column was recorded in the catalog, but processing read one file's schema (which one
+    depended on how batch hashes sort) and dropped it silently. Older rows get null."""
+    from pipegen_runtime import process
+
+    lake = tmp_path / "lake"
+    landing = lake / "raw" / "in"
+    landing.mkdir(parents=True)
+    config = _config({"orders": _source("csv", "in/", read={"header": True})})
+    (landing / "a.csv").write_text("Order ID,Total\n1,10\n")
+    ingest.run(local_context(spark, lake, config, "ingestion"))
+    ctx = local_context(spark, lake, config, "processing")
+    (first,) = ctx.state.committed_batches("ingestion")
+    _drop_whose_batch_sorts(lake, first.batch_id, new_batch_sorts_last)
+    ingest.run(local_context(spark, lake, config, "ingestion"))
+    batches = ctx.state.committed_batches("ingestion")
+    orders = process.load_sources(ctx, batches)["orders"]
+    rows = {r["order_id"]: r["coupon_code"] for r in orders.collect()}
+    assert rows[1] is None and rows[2].startswith("SAVE")
+
+
 def avro_file(rows) -> bytes:
     """A minimal Avro object container (null codec), written independently of the reader."""
     schema = {
