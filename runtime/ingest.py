@@ -40,28 +40,54 @@ def run(ctx: Context) -> dict[str, Any]:
 def ingest_source(ctx: Context, name: str, source: dict[str, Any]) -> dict[str, Any]:
     repaired = publish.repair(ctx, STAGE, "processed", only=name)
     done = ctx.state.committed_objects(name)
-    pending = [o for o in ctx.storage.list("raw", source["landing"]) if o.object_id not in done]
+    arrived = [o for o in ctx.storage.list("raw", source["landing"]) if o.object_id not in done]
+    pending, copies = arrived, []
+    if source["on_identical_file"] == "skip":
+        pending, copies = split_copies(arrived, done)
+    earlier = {object_id.rsplit("#", 1)[0] for object_id in done}
+    versions = [o.key for o in pending if o.key in earlier]
     summary = {
         "source": name,
         "files": len(pending),
+        "files_skipped_identical": len(copies),
+        "files_new_versions": len(versions),
         "rows_in": 0,
         "rows_written": 0,
         "rows_quarantined": 0,
         "repaired_batches": repaired,
     }
-    if not pending:
+    if not arrived:
         return summary
     batch = ctx.state.begin_batch(
-        STAGE, publish.batch_id([o.object_id for o in pending]), ctx.now(), {"name": name}
+        STAGE, publish.batch_id([o.object_id for o in arrived]), ctx.now(), {"name": name}
     )
-    counts = _write_batch(ctx, name, source, pending, batch)
-    summary.update(counts, batch_id=batch.batch_id)
-    _report(ctx, name, summary)
+    if pending:
+        summary.update(_write_batch(ctx, name, source, pending, batch, copies))
+    else:  # only re-sent files: bookmark them, so they are not considered again
+        ctx.state.commit_batch(
+            STAGE,
+            batch.batch_id,
+            {"name": name, "skipped": [o.key for o in copies]},
+            [(name, o.object_id) for o in copies],
+        )
+    summary["batch_id"] = batch.batch_id
+    _report(ctx, name, summary, copies, versions)
     return summary
 
 
+def split_copies(arrived: list, done: set[str]) -> tuple[list, list]:
+    """Files to ingest, and files whose content is already in (a committed file's, or an
+    earlier one's of this batch): an object's version is its content hash (ETag on S3)."""
+    seen = {object_id.rsplit("#", 1)[1] for object_id in done}
+    pending, copies = [], []
+    for info in sorted(arrived, key=lambda o: o.key):
+        (copies if info.version in seen else pending).append(info)
+        seen.add(info.version)
+    return pending, copies
+
+
 def _write_batch(
-    ctx: Context, name: str, source: dict[str, Any], pending: list, batch: Any
+    ctx: Context, name: str, source: dict[str, Any], pending: list, batch: Any, copies: list
 ) -> dict[str, Any]:
     from pyspark import StorageLevel
 
@@ -70,12 +96,14 @@ def _write_batch(
     types = target_types(raw, source.get("schema"), table and table["columns"], source)
     rows = apply_schema(raw, types, source).persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        return _stage_and_publish(ctx, name, source, pending, batch, rows, types, table)
+        return _stage_and_publish(ctx, name, source, pending, batch, rows, types, table, copies)
     finally:
         rows.unpersist()
 
 
-def _stage_and_publish(ctx, name, source, pending, batch, rows, types, table) -> dict[str, Any]:
+def _stage_and_publish(
+    ctx, name, source, pending, batch, rows, types, table, copies
+) -> dict[str, Any]:
     from pyspark.sql import functions as F
 
     clock = PhaseClock(f"ingestion {name}")
@@ -121,8 +149,8 @@ def _stage_and_publish(ctx, name, source, pending, batch, rows, types, table) ->
     ctx.state.commit_batch(
         STAGE,
         batch.batch_id,
-        {**info, **counts, "partitions": partitions},
-        [(name, o.object_id) for o in pending],
+        {**info, **counts, "partitions": partitions, "skipped": [o.key for o in copies]},
+        [(name, o.object_id) for o in [*pending, *copies]],
     )
     _after_commit(ctx, name, source, batch.batch_id, good, keys, partitions, table)
     clock.lap("commit and catalog")
@@ -230,11 +258,30 @@ def _after_commit(ctx, name, source, batch, good, keys, partitions, table) -> No
     )
 
 
-def _report(ctx: Context, name: str, summary: dict[str, Any]) -> None:
+def _report(
+    ctx: Context, name: str, summary: dict[str, Any], copies: list, versions: list[str]
+) -> None:
     ctx.metrics.put("RowsRead", summary["rows_in"], Source=name)
     ctx.metrics.put("RowsWritten", summary["rows_written"], Source=name)
     ctx.metrics.put("RowsQuarantined", summary["rows_quarantined"], Source=name)
     ctx.metrics.put("FilesIngested", summary["files"], Source=name)
+    if copies:
+        ctx.notifier.send(
+            f"pipegen {ctx.pipeline}: files skipped",
+            f"{len(copies)} file(s) of source '{name}' hold content already ingested and were "
+            f"skipped: {', '.join(o.key for o in copies[:10])}",
+            source=name,
+            batch=summary.get("batch_id"),
+        )
+    if versions:
+        # Replacing a file's earlier rows is not built: say so rather than double them silently.
+        ctx.notifier.send(
+            f"pipegen {ctx.pipeline}: files changed after ingestion",
+            f"{len(versions)} file(s) of source '{name}' arrived again with new content and "
+            f"were ingested; their earlier rows are kept too: {', '.join(versions[:10])}",
+            source=name,
+            batch=summary.get("batch_id"),
+        )
     if summary["rows_quarantined"]:
         ctx.notifier.send(
             f"pipegen {ctx.pipeline}: rows quarantined",

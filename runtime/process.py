@@ -78,7 +78,8 @@ def load_sources(ctx: Context, inputs: list[Any], only: set[str] | None = None) 
 
     by_source: dict[str, list[str]] = {}
     for batch in inputs:
-        by_source.setdefault(batch.info["name"], []).append(batch.batch_id)
+        if not batch.info.get("only_skipped"):  # re-sent files only: no rows of its own
+            by_source.setdefault(batch.info["name"], []).append(batch.batch_id)
     tables = {}
     for name, source in sorted(ctx.config["sources"].items()):
         batches = by_source.get(name, [])

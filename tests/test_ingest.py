@@ -234,6 +234,59 @@ def test_a_column_added_by_a_later_drop_reaches_processing(spark, tmp_path, new_
     assert rows[1] is None and rows[2].startswith("SAVE")
 
 
+@pytest.mark.parametrize("policy", ["skip", "ingest"])
+def test_a_re_sent_file_is_skipped_with_a_notice_unless_asked(spark, tmp_path, policy):
+    """The same content under another name was ingested again: 2,468 duplicate rows."""
+    lake = tmp_path / "lake"
+    landing = lake / "raw" / "in"
+    landing.mkdir(parents=True)
+    content = "Order ID,Total\n1,10\n2,20\n"
+    (landing / "orders_1.csv").write_text(content)
+    source = _source("csv", "in/", read={"header": True}, on_identical_file=policy)
+    config = _config({"orders": source})
+    ingest.run(local_context(spark, lake, config, "ingestion"))
+    (landing / "orders_1 (copy).csv").write_text(content)
+    (landing / "orders_2.csv").write_text("Order ID,Total\n3,30\n")
+    (second,) = ingest.run(local_context(spark, lake, config, "ingestion"))["sources"]
+    (third,) = ingest.run(local_context(spark, lake, config, "ingestion"))["sources"]
+    rows = spark.read.parquet(str(lake / "processed" / "orders")).count()
+    if policy == "skip":
+        notices = (lake / "_notifications.jsonl").read_text()
+        assert (second["files"], second["files_skipped_identical"], rows) == (1, 1, 3)
+        assert "orders_1 (copy).csv" in notices and "already ingested" in notices
+    else:
+        assert (second["files"], second["files_skipped_identical"], rows) == (2, 0, 5)
+    assert third["files"] == 0 and third["files_skipped_identical"] == 0
+    if policy == "skip":  # a drop of copies only: bookmarked, no rows, processing unaffected
+        from pipegen_runtime import process
+
+        (landing / "orders_2 again.csv").write_text("Order ID,Total\n3,30\n")
+        (only,) = ingest.run(local_context(spark, lake, config, "ingestion"))["sources"]
+        assert (only["files"], only["files_skipped_identical"], only["rows_in"]) == (0, 1, 0)
+        ctx = local_context(spark, lake, config, "processing")
+        frames = process.load_sources(ctx, ctx.state.committed_batches("ingestion"))
+        assert frames["orders"].count() == 3
+        (landing / "orders_2.csv").write_text("Order ID,Total\n3,31\n")  # changed in place
+        (changed,) = ingest.run(local_context(spark, lake, config, "ingestion"))["sources"]
+        assert changed["files_new_versions"] == 1
+        notices = (lake / "_notifications.jsonl").read_text().splitlines()
+        assert "new content" in notices[-1] and "in/orders_2.csv" in notices[-1]
+
+
+def test_copies_are_told_apart_by_content_in_key_order():
+    from pipegen_runtime.ingest import split_copies
+    from pipegen_runtime.storage import ObjectInfo
+
+    arrived = [
+        ObjectInfo("in/b.csv", 1, "h1"),
+        ObjectInfo("in/a.csv", 1, "h1"),
+        ObjectInfo("in/c.csv", 1, "h2"),
+    ]
+    pending, copies = split_copies(arrived, {"in/old.csv#h2"})
+    assert [o.key for o in pending] == ["in/a.csv"]
+    assert [o.key for o in copies] == ["in/b.csv", "in/c.csv"]
+
+
 def avro_file(rows) -> bytes:
     """A minimal Avro object container (null codec), written independently of the reader."""
     schema = {

@@ -246,6 +246,12 @@ def summary_table(result: RunResult) -> str:
             f"{s['rows_quarantined']:>13,}"
             for s in ingestion
         ]
+        lines += [
+            f"  {s['source']}: {s['files_skipped_identical']} re-sent file(s) skipped "
+            "(content already ingested)"
+            for s in ingestion
+            if s.get("files_skipped_identical")
+        ]
     quality = result.summaries.get("quality", {})
     tables = result.summaries.get("processing", {}).get("tables", {})
     if tables:

@@ -42,6 +42,8 @@ BY_NAME: dict[str, str] = {
     "partition_by": "The column whose date partitions the table (year=/month=/day= folders).",
     "accept": "The landing check a file must pass before any job sees it.",
     "on_incompatible_schema": "A file whose columns do not fit: `quarantine` it or `fail` the run.",
+    "on_identical_file": "A file whose content was already ingested (a re-sent file): `skip` it"
+    " with a notice, or `ingest` it again.",
     "header": "Whether the first CSV line holds the column names (default true).",
     "delimiter": "The CSV field separator (default `,`).",
     "quote": 'The CSV quote character (default `"`).',

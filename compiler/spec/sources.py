@@ -68,3 +68,5 @@ class Source(Model):
     partition_by: Partitioning | None = None
     accept: AcceptRules = AcceptRules()
     on_incompatible_schema: Literal["quarantine", "fail"] = "quarantine"
+    # A file whose content was already ingested under another name (a re-sent file).
+    on_identical_file: Literal["skip", "ingest"] = "skip"
