@@ -265,28 +265,32 @@ def _report(
     ctx.metrics.put("RowsWritten", summary["rows_written"], Source=name)
     ctx.metrics.put("RowsQuarantined", summary["rows_quarantined"], Source=name)
     ctx.metrics.put("FilesIngested", summary["files"], Source=name)
-    if copies:
-        ctx.notifier.send(
-            f"pipegen {ctx.pipeline}: files skipped",
+    notices = (
+        (
+            copies,
+            "files skipped",
             f"{len(copies)} file(s) of source '{name}' hold content already ingested and were "
             f"skipped: {', '.join(o.key for o in copies[:10])}",
-            source=name,
-            batch=summary.get("batch_id"),
-        )
-    if versions:
-        # Replacing a file's earlier rows is not built: say so rather than double them silently.
-        ctx.notifier.send(
-            f"pipegen {ctx.pipeline}: files changed after ingestion",
+        ),
+        (
+            # Replacing a file's earlier rows is not built: say so rather than double silently.
+            versions,
+            "files changed after ingestion",
             f"{len(versions)} file(s) of source '{name}' arrived again with new content and "
             f"were ingested; their earlier rows are kept too: {', '.join(versions[:10])}",
-            source=name,
-            batch=summary.get("batch_id"),
-        )
-    if summary["rows_quarantined"]:
-        ctx.notifier.send(
-            f"pipegen {ctx.pipeline}: rows quarantined",
+        ),
+        (
+            summary["rows_quarantined"],
+            "rows quarantined",
             f"{summary['rows_quarantined']} of {summary['rows_in']} rows of source "
             f"'{name}' were quarantined",
-            source=name,
-            batch=summary.get("batch_id"),
-        )
+        ),
+    )
+    for present, subject, text in notices:
+        if present:
+            ctx.notifier.send(
+                f"pipegen {ctx.pipeline}: {subject}",
+                text,
+                source=name,
+                batch=summary.get("batch_id"),
+            )
