@@ -39,7 +39,10 @@ def _said_as_a_user_problem(code: int, err: str, *phrases: str) -> None:
 
 @pytest.mark.parametrize("command", ["status", "upload", "rollback", "deploy"])
 def test_no_credentials(no_credentials, command, capsys, tmp_path):
-    code, _, err = run_cli([command, SPEC, "--env", "dev"], capsys)
+    out = tmp_path / "out"
+    assert run_cli(["compile", SPEC, "--out", str(out)], capsys)[0] == 0  # upload reads it
+    extra = ["--out", str(out)] if command == "upload" else []
+    code, _, err = run_cli([command, SPEC, "--env", "dev", *extra], capsys)
     _said_as_a_user_problem(code, err, "no AWS credentials were found", "--profile")
 
 
