@@ -12,6 +12,7 @@ from pathlib import Path
 from . import policy
 from .builders import build
 from .checks import check
+from .checks.column_flow import dataset_columns
 from .diagnostics import CompileError, Diagnostic, Span, raise_if_errors
 from .emit import with_template_and_manifest
 from .load import LoadedSpec, load_file
@@ -55,7 +56,7 @@ def _plan_environment(loaded: LoadedSpec, env: str) -> PipelinePlan:
     findings = [*problems, *check(plan)]
     if any(d.is_error for d in findings):
         raise CompileError(findings)
-    return replace(plan, warnings=tuple(findings))
+    return replace(plan, warnings=tuple(findings), dataset_columns=dataset_columns(plan))
 
 
 def compile_plan(plan: PipelinePlan) -> Compiled:

@@ -1,12 +1,19 @@
-"""`*Plan`: what a spec means for one environment. Builders and renderers read only these.
+"""`*Plan`: what a spec means for one environment, frozen. Builders, renderers, the commands and
+the homes read only these.
 
 Every item keeps the span where the user wrote it, so later checks can point back at the spec.
-Step and rule details stay as the (frozen) spec models: they are already the meaning.
+A source and a transform carry their resolved, typed config (`config`: the runtime's own class,
+defaults filled in, exactly what the jobs will read); `spec` is the validated model with its
+positions, for the checks only (a test holds the builders, renderers, commands and homes to
+`config`). Whole sections (quality, alerts, budget, network, retention) are the spec's frozen
+models: pydantic resolved their defaults and the environment's overrides are merged in.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from pipegen_runtime.stage_config import SourceConfig, TransformConfig
 
 from .diagnostics import Diagnostic, Span
 from .load import SourceMap
@@ -34,6 +41,7 @@ class SourcePlan:
     name: str
     spec: Source
     span: Span
+    config: SourceConfig
 
     @property
     def columns(self) -> tuple[str, ...] | None:
@@ -49,6 +57,7 @@ class TransformPlan:
     spec: Transform
     span: Span
     inputs: tuple[str, ...]
+    config: TransformConfig
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,9 @@ class PipelinePlan:
     source_map: SourceMap
     # What the checks found that does not stop the compile, for validate, lint and compile.
     warnings: tuple[Diagnostic, ...] = ()
+    # Dataset -> its columns (name, type where the spec tells it), for every dataset whose
+    # columns are known; filled in after the checks (see pipeline.py).
+    dataset_columns: dict[str, tuple[tuple[str, str | None], ...]] = field(default_factory=dict)
 
     def job(self, kind: str) -> JobPlan:
         return next(j for j in self.jobs if j.kind == kind)

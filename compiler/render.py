@@ -17,9 +17,20 @@ import jinja2
 
 import pipegen_runtime
 import pipegen_templates
+from pipegen_runtime.stage_config import (
+    API_VERSION,
+    IngestionConfig,
+    ProcessingConfig,
+    QualityConfig,
+    QualitySettings,
+    SourceRef,
+    StageConfig,
+)
+from pipegen_runtime.typed_json import encode
 
 from .naming import BUNDLE_NAME, JOBS
-from .plan import PipelinePlan
+from .plan import PipelinePlan, SourcePlan
+from .resolve import runtime_config
 
 _ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(pipegen_templates.__file__).parent),
@@ -46,7 +57,7 @@ def render(plan: PipelinePlan) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for stage in JOBS:
         files[f"jobs/{stage}.py"] = render_job_script(stage).encode()
-        files[f"config/{stage}.json"] = ordered_json(stage_config(plan, stage))
+        files[f"config/{stage}.json"] = ordered_json(encode(stage_config(plan, stage)))
     files[BUNDLE_NAME] = runtime_bundle()
     return files
 
@@ -57,39 +68,22 @@ def render_job_script(stage: str) -> str:
     return _ENV.get_template("job.py.j2").render(stage=stage, stage_literal=repr(stage))
 
 
-def stage_config(plan: PipelinePlan, stage: str) -> dict[str, Any]:
-    """The data one job needs, and nothing environment-specific beyond names."""
-    config: dict[str, Any] = {
-        "apiVersion": "pipegen/v1",
-        "pipeline": plan.name,
-        "environment": plan.env,
-        "stage": stage,
-    }
+def stage_config(plan: PipelinePlan, stage: str) -> StageConfig:
+    """The typed config one job reads, and nothing environment-specific beyond names."""
+    header = (API_VERSION, plan.name, plan.env, stage)
     if stage == "ingestion":
-        config["sources"] = {s.name: source_config(s.spec) for s in plan.sources}
-    elif stage == "processing":
-        config["sources"] = {s.name: {"kind": s.spec.kind} for s in plan.sources}
-        config["transforms"] = [{"name": t.name, **_dump(t.spec)} for t in plan.transforms]
-    else:
-        config["sources"] = {s.name: {"kind": s.spec.kind} for s in plan.sources}
-        config["tables"] = [t.name for t in plan.transforms]
-        config["quality"] = _dump(plan.quality)
-    return config
+        return IngestionConfig(*header, {s.name: s.config for s in plan.sources})
+    refs = {s.name: SourceRef(s.config.kind, s.config.landing) for s in plan.sources}
+    if stage == "processing":
+        return ProcessingConfig(*header, refs, tuple(t.config for t in plan.transforms))
+    quality = runtime_config(QualitySettings, _dump(plan.quality), "quality")
+    return QualityConfig(*header, refs, tuple(t.name for t in plan.transforms), quality)
 
 
-def landing_config(source: Any) -> dict[str, Any]:
-    """What the landing check reads of a source, the same in both homes: the landing function's
-    environment (4 KB for all sources, hence no nulls) and the local runner."""
-    return {
-        "format": source.format,
-        "landing": source.landing,
-        "accept": source.accept.model_dump(mode="json", exclude_none=True),
-    }
-
-
-def source_config(source: Any) -> dict[str, Any]:
-    """A source as the ingestion job reads it (defaults resolved by the plan, none left out)."""
-    return _dump(source)
+def landing_config(source: SourcePlan) -> dict[str, Any]:
+    """What the landing check reads of a source, the same in both homes: in the landing
+    function's environment (4 KB for all sources, hence no nulls) and in the local runner."""
+    return encode(source.config.landing_rules, drop_none=True)
 
 
 def _dump(model: Any) -> Any:

@@ -11,6 +11,9 @@ from __future__ import annotations
 import copy
 import heapq
 
+from pipegen_runtime.stage_config import SourceConfig, TransformConfig
+from pipegen_runtime.typed_json import ShapeError, decode
+
 from .cron import max_gap_hours
 from .diagnostics import Diagnostic
 from .load import LoadedSpec, SourceMap
@@ -87,10 +90,7 @@ def resolve(spec: PipelineSpec, env: str, smap: SourceMap) -> PipelinePlan:
         spec_file=smap.file,
         tags=tuple(sorted(spec.tags.items())),
         jobs=tuple(_job(spec, kind, smap) for kind in JOBS),
-        sources=tuple(
-            SourcePlan(n, with_read_defaults(s), smap.key_at(("sources", n)))
-            for n, s in sorted(spec.sources.items())
-        ),
+        sources=tuple(source_plan(n, s, smap) for n, s in sorted(spec.sources.items())),
         transforms=_ordered_transforms(spec, smap),
         quality=spec.quality,
         quality_span=smap.key_at(("quality",)),
@@ -104,6 +104,23 @@ def resolve(spec: PipelineSpec, env: str, smap: SourceMap) -> PipelinePlan:
         environments=tuple(sorted(spec.environments)),
         source_map=smap,
     )
+
+
+def source_plan(name: str, source: Source, smap: SourceMap) -> SourcePlan:
+    """A source resolved: read defaults filled in, its runtime config built."""
+    resolved = with_read_defaults(source)
+    config = runtime_config(SourceConfig, resolved.model_dump(mode="json", by_alias=True), name)
+    return SourcePlan(name, resolved, smap.key_at(("sources", name)), config)
+
+
+def runtime_config(cls: type, data: dict, where: str):
+    """The runtime's typed config from a spec model's dump. Strict both ways: a spec field the
+    runtime does not read, or one it reads that the spec lacks, fails every compile (and so
+    the test suite), never a job."""
+    try:
+        return decode(cls, data, where)
+    except ShapeError as exc:
+        raise AssertionError(f"the spec and the runtime's {cls.__name__} disagree: {exc}") from None
 
 
 def with_read_defaults(source: Source) -> Source:
@@ -158,7 +175,15 @@ def transform_inputs(transform: Transform) -> tuple[str, ...]:
 
 def _ordered_transforms(spec: PipelineSpec, smap: SourceMap) -> tuple[TransformPlan, ...]:
     plans = {
-        name: TransformPlan(name, t, smap.key_at(("transforms", name)), transform_inputs(t))
+        name: TransformPlan(
+            name,
+            t,
+            smap.key_at(("transforms", name)),
+            transform_inputs(t),
+            runtime_config(
+                TransformConfig, {"name": name, **t.model_dump(mode="json", by_alias=True)}, name
+            ),
+        )
         for name, t in spec.transforms.items()
     }
     return tuple(

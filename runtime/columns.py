@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .stage_config import Partitioning
 
 METADATA = ("_batch_id", "_ingested_at", "_source_file")
 # Letters that do not decompose into an ASCII letter plus accents.
@@ -80,14 +83,14 @@ def in_partitions(keys: list[str], partitions: list[dict[str, Any]]) -> Any:
     return reduce(lambda a, b: a | b, matches, F.lit(False))
 
 
-def add_partition_columns(frame: Any, partitioning: dict[str, str] | None) -> tuple[Any, list[str]]:
+def add_partition_columns(frame: Any, partitioning: Partitioning | None) -> tuple[Any, list[str]]:
     """The frame with its partition columns (from `partition_by`) added, and their names."""
-    if not partitioning:
+    if partitioning is None:
         return frame, []
     from pyspark.sql import functions as F
 
-    keys = partition_keys(partitioning["column"], partitioning["granularity"], frame.columns)
-    column = F.col(partitioning["column"])
+    keys = partition_keys(partitioning.column, partitioning.granularity, frame.columns)
+    column = F.col(partitioning.column)
     parts = {"year": F.year(column), "month": F.month(column), "day": F.dayofmonth(column)}
     for key, part in zip(keys, ("year", "month", "day"), strict=False):
         frame = frame.withColumn(key, parts[part])

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-STAGES = ("ingestion", "processing", "quality")
-API_VERSION = "pipegen/v1"
+from .stage_config import API_VERSION, CONFIG_CLASSES, STAGES, StageConfig
+from .typed_json import ShapeError, decode
+
+__all__ = ["STAGES", "ConfigError", "JobArguments", "parse_arguments", "parse_config"]
 # The `--pipegen-*` arguments a job reads on Glue, which the stack's jobs must pass (the builder
 # of the Glue jobs is checked against this list by tests/test_glue_arguments.py).
 ARGUMENTS = (
@@ -61,8 +62,9 @@ def parse_arguments(argv: list[str]) -> JobArguments:
     return JobArguments(values)
 
 
-def parse_config(text: str, stage: str, origin: str) -> dict[str, Any]:
-    """Parse and sanity-check a stage config; any problem is a ConfigError naming `origin`."""
+def parse_config(text: str, stage: str, origin: str) -> StageConfig:
+    """Parse a stage config into its typed class; any problem is a ConfigError naming `origin`
+    and the key (a config from another pipegen version fails here, not halfway through)."""
     try:
         config = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -73,10 +75,13 @@ def parse_config(text: str, stage: str, origin: str) -> dict[str, Any]:
         raise ConfigError(
             f"{origin}: stage config is for {config.get('stage')!r}, this job is {stage!r}"
         )
-    return config
+    try:
+        return decode(CONFIG_CLASSES[stage], config, "stage config")
+    except ShapeError as exc:
+        raise ConfigError(f"{origin}: {exc}") from None
 
 
-def read_local_config(path: Path, stage: str) -> dict[str, Any]:
+def read_local_config(path: Path, stage: str) -> StageConfig:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

@@ -18,6 +18,7 @@ from .events import EventBridgeEvents, Events, LocalEvents
 from .lake_layout import LakeLayout
 from .metrics import CloudWatchMetrics, JsonLinesMetrics, Metrics
 from .notify import LogNotifier, Notifier, SnsNotifier
+from .stage_config import StageConfig
 from .state import DynamoState, SqliteState, StateStore
 from .storage import LocalStorage, S3Storage, Storage
 
@@ -44,7 +45,7 @@ class Context:
     stage: str
     home: str
     arguments: JobArguments
-    config: dict[str, Any]
+    config: StageConfig
     spark: Any
     storage: Storage
     state: StateStore
@@ -60,7 +61,7 @@ class Context:
 
     @property
     def pipeline(self) -> str:
-        return self.config["pipeline"]
+        return self.config.pipeline
 
     def now(self) -> str:
         return datetime.now(UTC).isoformat(timespec="seconds")
@@ -88,14 +89,14 @@ def _local(stage: str, arguments: JobArguments) -> Context:
 
     lake = Path(arguments["lake"]).resolve()
     config = read_local_config(Path(arguments["config"]), stage)
-    builder = SparkSession.builder.appName(f"pipegen-{config['pipeline']}-{stage}")
+    builder = SparkSession.builder.appName(f"pipegen-{config.pipeline}-{stage}")
     if "master" in arguments.values:
         builder = builder.master(arguments["master"])
     for key, value in SPARK_DEFAULTS.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
-    env = config["environment"]
+    env = config.environment
     layout = LakeLayout(lake)
     notifier = LogNotifier(layout.notifications_file)
     facts = {"executors": executor_probe(spark)} if "check-executors" in arguments.values else {}
@@ -108,8 +109,8 @@ def _local(stage: str, arguments: JobArguments) -> Context:
         spark=spark,
         storage=LocalStorage(lake),
         state=SqliteState(layout.state_file),
-        catalog=LocalCatalog(lake, f"{config['pipeline']}_{env}".replace("-", "_")),
-        metrics=JsonLinesMetrics(layout.metrics_file, config["pipeline"], env, stage),
+        catalog=LocalCatalog(lake, f"{config.pipeline}_{env}".replace("-", "_")),
+        metrics=JsonLinesMetrics(layout.metrics_file, config.pipeline, env, stage),
         notifier=notifier,
         events=LocalEvents(layout.events_file, notifier),
         run_id=arguments.values.get("run-id", "local"),
@@ -167,7 +168,7 @@ def _glue(stage: str, arguments: JobArguments, argv: list[str]) -> Context:
             arguments["run-state-table"], arguments["bookmark-table"], arguments["quality-table"]
         ),
         catalog=GlueCatalog(arguments["database"]),
-        metrics=CloudWatchMetrics(config["pipeline"], config["environment"], stage),
+        metrics=CloudWatchMetrics(config.pipeline, config.environment, stage),
         notifier=SnsNotifier(arguments.values.get("topic-arn")),
         events=EventBridgeEvents(),
         run_id=resolved.get("WORKFLOW_RUN_ID") or resolved.get("JOB_RUN_ID") or "manual",

@@ -14,6 +14,7 @@ import traceback
 from typing import TYPE_CHECKING, Any
 
 from .config import STAGES, ConfigError, parse_arguments
+from .failures import StepFailed, cause_of
 from .lake_layout import LakeLayout
 
 if TYPE_CHECKING:
@@ -48,11 +49,17 @@ def main(stage: str, argv: list[str]) -> int:
         summary = _job(stage)(context)
         context.finish()  # metrics the alarms read: failing to publish them fails the job
     except Exception as exc:
+        cause = cause_of(exc)
+        # The cause first: the trace after it is for whoever debugs pipegen itself.
+        print(f"pipegen: the {stage} job failed: {cause}", file=sys.stderr, flush=True)
         traceback.print_exc()
         # No notification from here: on AWS the job-failed rule reports every failed run,
         # including the timeouts and crashes this code never sees; locally the runner does.
         _flush_what_can_be(context)
-        _save_summary(context, {"stage": stage, "error": f"{type(exc).__name__}: {exc}"[:1000]})
+        failed = {"stage": stage, "error": cause}
+        if isinstance(exc, StepFailed):
+            failed["failed_step"] = exc.where
+        _save_summary(context, failed)
         return EXIT_FAILED
     _save_summary(context, {**summary, **context.facts})
     if summary.get("blocked"):

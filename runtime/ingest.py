@@ -20,6 +20,7 @@ from .timing import PhaseClock
 
 if TYPE_CHECKING:
     from .context import Context
+    from .stage_config import SourceConfig
 
 STAGE = "ingestion"
 QUARANTINE = "_quarantine/"
@@ -31,18 +32,18 @@ class ConservationError(RuntimeError):
 
 def run(ctx: Context) -> dict[str, Any]:
     results = []
-    for name, source in sorted(ctx.config["sources"].items()):
+    for name, source in sorted(ctx.config.sources.items()):
         results.append(ingest_source(ctx, name, source))
         crash_point("ingestion.between-sources")
     return {"stage": STAGE, "sources": results}
 
 
-def ingest_source(ctx: Context, name: str, source: dict[str, Any]) -> dict[str, Any]:
+def ingest_source(ctx: Context, name: str, source: SourceConfig) -> dict[str, Any]:
     repaired = publish.repair(ctx, STAGE, "processed", only=name)
     done = ctx.state.committed_objects(name)
-    arrived = [o for o in ctx.storage.list("raw", source["landing"]) if o.object_id not in done]
+    arrived = [o for o in ctx.storage.list("raw", source.landing) if o.object_id not in done]
     pending, copies = arrived, []
-    if source["on_identical_file"] == "skip":
+    if source.on_identical_file == "skip":
         pending, copies = split_copies(arrived, done)
     earlier = {object_id.rsplit("#", 1)[0] for object_id in done}
     versions = [o.key for o in pending if o.key in earlier]
@@ -87,14 +88,14 @@ def split_copies(arrived: list, done: set[str]) -> tuple[list, list]:
 
 
 def _write_batch(
-    ctx: Context, name: str, source: dict[str, Any], pending: list, batch: Any, copies: list
+    ctx: Context, name: str, source: SourceConfig, pending: list, batch: Any, copies: list
 ) -> dict[str, Any]:
     from pyspark import StorageLevel
 
     raw = read_objects(ctx, source, pending)
     table = ctx.catalog.get_table(name)
-    types = target_types(raw, source.get("schema"), table and table["columns"], source)
-    rows = apply_schema(raw, types, source).persist(StorageLevel.MEMORY_AND_DISK)
+    types = target_types(raw, source.schema, table and table["columns"], source.read)
+    rows = apply_schema(raw, types, source.read).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         return _stage_and_publish(ctx, name, source, pending, batch, rows, types, table, copies)
     finally:
@@ -109,7 +110,7 @@ def _stage_and_publish(
     clock = PhaseClock(f"ingestion {name}")
     per_file_in = _counts(rows)
     clock.lap("read, type and cache")
-    if source.get("on_incompatible_schema") == "fail":
+    if source.on_incompatible_schema == "fail":
         _fail_on_type_errors(rows, name)
     good, keys = _good_rows(rows, types, source, batch)
     bad = rows.filter(F.col(REASON) != "").select(
@@ -173,7 +174,7 @@ def _fail_on_type_errors(rows: Any, name: str) -> None:
         )
 
 
-def _good_rows(rows: Any, types: dict[str, str], source: dict[str, Any], batch: Any):
+def _good_rows(rows: Any, types: dict[str, str], source: SourceConfig, batch: Any):
     from pyspark.sql import functions as F
 
     good = rows.filter(F.col(REASON) == "").select(
@@ -182,9 +183,9 @@ def _good_rows(rows: Any, types: dict[str, str], source: dict[str, Any], batch: 
         F.to_timestamp(F.lit(batch.started_at)).alias("_ingested_at"),
         F.col(SOURCE_FILE),
     )
-    if source.get("kind") == "reference":
+    if source.is_reference:
         return good, []
-    return add_partition_columns(good, source.get("partition_by"))
+    return add_partition_columns(good, source.partition_by)
 
 
 def _verify(ctx: Context, prefix: str, per_file_in: dict[str, int], name: str) -> tuple[int, int]:
@@ -211,9 +212,9 @@ def _staged_counts(ctx: Context, prefix: str, fmt: str) -> dict[str, int]:
     return _counts(frame) if SOURCE_FILE in frame.columns else {}
 
 
-def _plan(ctx: Context, name: str, source: dict[str, Any], prefix: str, batch: str) -> list[tuple]:
+def _plan(ctx: Context, name: str, source: SourceConfig, prefix: str, batch: str) -> list[tuple]:
     data = publish.staged_files(ctx, "processed", prefix + "data/", ".parquet")
-    table = f"{name}/batch={batch}/" if source.get("kind") == "reference" else f"{name}/"
+    table = f"{name}/batch={batch}/" if source.is_reference else f"{name}/"
     pairs = publish.plan_targets(data, prefix + "data/", table, batch)
     rejected = publish.staged_files(ctx, "processed", prefix + "quarantine/", ".json")
     return pairs + publish.plan_targets(
@@ -234,7 +235,7 @@ def _partitions(targets: list[str], keys: list[str]) -> list[dict[str, str]]:
 
 
 def _after_commit(ctx, name, source, batch, good, keys, partitions, table) -> None:
-    if source.get("kind") == "reference":
+    if source.is_reference:
         for old in ctx.storage.list("processed", f"{name}/"):
             if not old.key.startswith(f"{name}/batch={batch}/"):
                 ctx.storage.delete("processed", old.key)
@@ -248,12 +249,12 @@ def _after_commit(ctx, name, source, batch, good, keys, partitions, table) -> No
             "location": ctx.storage.uri("processed", f"{name}/"),
             "columns": columns,
             "partition_keys": keys,
-            "kind": source["kind"],
+            "kind": source.kind,
             "partitions": sorted(
                 (table or {}).get("partitions", []) + fresh, key=lambda p: [p[k] for k in keys]
             ),
             "metadata_columns": list(METADATA),
-            "current_batch": batch if source.get("kind") == "reference" else None,
+            "current_batch": batch if source.is_reference else None,
         }
     )
 

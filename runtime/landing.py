@@ -2,7 +2,8 @@
 
 Standard library only: the local runner calls it in-process, and the landing function on AWS
 carries this module's text inline (see landing_function.py). Checks: size, extension, name
-pattern, and the content's type sniffed from its first bytes.
+pattern, and the content's type sniffed from its first bytes. `LandingRules` is what the check
+reads of a source, the same in both homes.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import posixpath
 import re
 import zlib
 from dataclasses import dataclass
-from typing import Any
+
+from .typed_json import decode  # inline-drop
 
 REJECTED_PREFIX = "_rejected/"
 SNIFF_BYTES = 4096
@@ -40,15 +42,39 @@ COMPATIBLE = {
 
 
 @dataclass(frozen=True)
+class Accept:
+    """A source's `accept` rules (defaults resolved by the compiler)."""
+
+    max_size_mb: float
+    min_size_bytes: int
+    name_pattern: str | None = None
+    extensions: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class LandingRules:
+    """What the landing check reads of one source."""
+
+    format: str
+    landing: str
+    accept: Accept
+
+
+def landing_rules(sources: dict) -> dict[str, LandingRules]:
+    """Source name -> its rules, from the JSON the compiler wrote (a ShapeError if malformed)."""
+    return {n: decode(LandingRules, s, f"sources.{n}") for n, s in sources.items()}
+
+
+@dataclass(frozen=True)
 class Verdict:
     accepted: bool
     reason: str = ""
 
 
-def source_for_key(key: str, sources: dict[str, dict[str, Any]]) -> str | None:
+def source_for_key(key: str, sources: dict[str, LandingRules]) -> str | None:
     """The source whose landing prefix holds `key` (prefixes never overlap; the compiler checks)."""
     for name, source in sorted(sources.items()):
-        if key.startswith(source["landing"]) and key != source["landing"]:
+        if key.startswith(source.landing) and key != source.landing:
             return name
     return None
 
@@ -109,25 +135,23 @@ def _one_object_per_line(head: bytes) -> bool:
     return first.startswith(b"{") and first.endswith(b"}")
 
 
-def check_file(key: str, size: int, head: bytes, source: dict[str, Any]) -> Verdict:
+def check_file(key: str, size: int, head: bytes, source: LandingRules) -> Verdict:
     """Apply a source's `accept` rules to one arriving file."""
-    accept = source["accept"]
+    accept = source.accept
     name = posixpath.basename(key)
-    max_bytes = float(accept["max_size_mb"]) * 1024 * 1024
-    if size > max_bytes:
-        return Verdict(False, f"file is {size} bytes; the limit is {accept['max_size_mb']:g} MB")
-    if size < int(accept["min_size_bytes"]):
+    if size > accept.max_size_mb * 1024 * 1024:
+        return Verdict(False, f"file is {size} bytes; the limit is {accept.max_size_mb:g} MB")
+    if size < accept.min_size_bytes:
         return Verdict(
-            False,
-            f"file is {size} bytes; at least {accept['min_size_bytes']} needed (empty file)",
+            False, f"file is {size} bytes; at least {accept.min_size_bytes} needed (empty file)"
         )
-    extensions = accept.get("extensions") or DEFAULT_EXTENSIONS[source["format"]]
+    # No `extensions`: the format's own list (the spec documents it), not a fallback value.
+    extensions = accept.extensions or DEFAULT_EXTENSIONS[source.format]
     if not name.lower().endswith(tuple(extensions)):
         return Verdict(False, f"extension of '{name}' is not one of {', '.join(extensions)}")
-    pattern = accept.get("name_pattern")
-    if pattern and not re.search(pattern, name):
-        return Verdict(False, f"name '{name}' does not match {pattern}")
+    if accept.name_pattern and not re.search(accept.name_pattern, name):
+        return Verdict(False, f"name '{name}' does not match {accept.name_pattern}")
     kind = content_kind(key, head)
-    if kind not in COMPATIBLE[source["format"]]:
-        return Verdict(False, f"content looks like {kind}, not {source['format']}")
+    if kind not in COMPATIBLE[source.format]:
+        return Verdict(False, f"content looks like {kind}, not {source.format}")
     return Verdict(True)

@@ -2,8 +2,8 @@
 
 EventBridge delivers S3 "Object Created" events under the sources' landing prefixes, and the
 end of each workflow run. The function ships inline in the template: the compiler puts the text
-of `landing.py`, `messages.py` and `metrics.py` before this file's (dropping the lines marked
-`inline-drop`), so the check it applies is the very code the local runner calls.
+of `typed_json.py`, `landing.py`, `messages.py` and `metrics.py` before this file's (dropping
+the lines marked `inline-drop`), so the check it applies is the very code the local runner calls.
 
 Idempotent per object version: an arrival is claimed in the run-state table with a conditional
 write, so a redelivered event starts no second run. A claim lasts as long as one invocation may
@@ -24,9 +24,14 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from .landing import REJECTED_PREFIX, SNIFF_BYTES, check_file, source_for_key  # inline-drop
+# One import per line: each carries the marker that drops it from the inline copy.
+# isort: off
+from .landing import REJECTED_PREFIX, SNIFF_BYTES, check_file  # inline-drop
+from .landing import landing_rules, source_for_key  # inline-drop
 from .messages import file_rejected  # inline-drop
 from .metrics import CloudWatchMetrics  # inline-drop
+
+# isort: on
 
 ARRIVAL = "arrival"
 # An arrival that waits for the running workflow run is filed under a stage of its own, so the
@@ -45,7 +50,7 @@ class Landing:
 
     def __init__(self, env: dict[str, str], clients: dict[str, Any] | None = None):
         clients = clients or {}
-        self.sources = json.loads(env["PIPEGEN_SOURCES"])
+        self.sources = landing_rules(json.loads(env["PIPEGEN_SOURCES"]))
         self.pipeline = env["PIPEGEN_PIPELINE"]
         self.environment = env["PIPEGEN_ENVIRONMENT"]
         self.workflow = env["PIPEGEN_WORKFLOW"]

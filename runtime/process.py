@@ -23,6 +23,7 @@ from .steps import apply_steps
 
 if TYPE_CHECKING:
     from .context import Context
+    from .stage_config import TransformConfig
 
 STAGE = "processing"
 
@@ -38,7 +39,7 @@ def run(ctx: Context) -> dict[str, Any]:
         "repaired_batches": repaired,
         "tables": {},
     }
-    if not new or not ctx.config["transforms"]:
+    if not new or not ctx.config.transforms:
         return summary
     all_inputs = sorted(b.batch_id for b in inputs)
     batch = ctx.state.begin_batch(
@@ -48,16 +49,15 @@ def run(ctx: Context) -> dict[str, Any]:
     fresh = _fresh_sources(ctx, inputs)
     prefix = publish.staging_prefix("processing", batch.batch_id)
     staged = {}
-    for transform in ctx.config["transforms"]:
-        frame = apply_steps(ctx.spark, tables[transform["from"]], transform["steps"], tables)
-        tables[transform["name"]] = frame
+    for transform in ctx.config.transforms:
+        steps, name = transform.steps, transform.name
+        frame = apply_steps(ctx.spark, tables[transform.from_], steps, tables, name)
+        tables[name] = frame
         touched = None
         if fresh is not None:
-            fresh[transform["name"]] = apply_steps(
-                ctx.spark, fresh[transform["from"]], transform["steps"], fresh
-            )
-            touched = _touched_partitions(transform, fresh[transform["name"]])
-        staged[transform["name"]] = _stage_table(ctx, transform, frame, prefix, touched)
+            fresh[name] = apply_steps(ctx.spark, fresh[transform.from_], steps, fresh, name)
+            touched = _touched_partitions(transform, fresh[transform.name])
+        staged[transform.name] = _stage_table(ctx, transform, frame, prefix, touched)
         crash_point("processing.mid-write")
     info = {"name": "processing", "inputs": all_inputs, "staging": prefix, "tables": staged}
     ctx.state.commit_batch(STAGE, batch.batch_id, info, [])
@@ -81,14 +81,14 @@ def load_sources(ctx: Context, inputs: list[Any], only: set[str] | None = None) 
         if not batch.info.get("only_skipped"):  # re-sent files only: no rows of its own
             by_source.setdefault(batch.info["name"], []).append(batch.batch_id)
     tables = {}
-    for name, source in sorted(ctx.config["sources"].items()):
+    for name, source in sorted(ctx.config.sources.items()):
         batches = by_source.get(name, [])
         if not batches:
             raise RuntimeError(
                 f"source '{name}' has no ingested data yet; add files under "
-                f"its landing prefix '{source.get('landing', '?')}'"
+                f"its landing prefix '{source.landing}'"
             )
-        if source.get("kind") == "reference":
+        if source.is_reference:
             frame = ctx.spark.read.parquet(
                 ctx.storage.uri("processed", f"{name}/batch={batches[-1]}/")
             )
@@ -117,7 +117,7 @@ def _fresh_sources(ctx: Context, inputs: list[Any]) -> dict[str, Any] | None:
     """The sources restricted to batches not yet published, when partition-level recompute
     is safe; else None (recompute whole tables)."""
     base = published_base(ctx)
-    appends = [n for n, s in ctx.config["sources"].items() if s.get("kind") != "reference"]
+    appends = [n for n, s in ctx.config.sources.items() if not s.is_reference]
     if base is None or len(appends) != 1:
         return None
     since = [b for b in inputs if b.batch_id not in set(base.info.get("inputs", []))]
@@ -131,11 +131,11 @@ def _partition_columns(ctx: Context, name: str) -> list[str]:
     return table.get("partition_keys", [])
 
 
-def _with_partition_keys(transform: dict[str, Any], frame: Any) -> tuple[Any, list[str]]:
-    return add_partition_columns(frame, transform.get("partition_by"))
+def _with_partition_keys(transform: TransformConfig, frame: Any) -> tuple[Any, list[str]]:
+    return add_partition_columns(frame, transform.partition_by)
 
 
-def _touched_partitions(transform: dict[str, Any], fresh: Any) -> list[dict[str, int]] | None:
+def _touched_partitions(transform: TransformConfig, fresh: Any) -> list[dict[str, int]] | None:
     frame, keys = _with_partition_keys(transform, fresh)
     if not keys:
         return None
@@ -145,7 +145,7 @@ def _touched_partitions(transform: dict[str, Any], fresh: Any) -> list[dict[str,
 
 def _stage_table(
     ctx: Context,
-    transform: dict[str, Any],
+    transform: TransformConfig,
     frame: Any,
     prefix: str,
     touched: list[dict[str, int]] | None,
@@ -154,7 +154,7 @@ def _stage_table(
     frame, keys = _with_partition_keys(transform, frame)
     if touched is not None:
         frame = frame.filter(in_partitions(keys, touched))
-    location = f"{prefix}{transform['name']}/"
+    location = f"{prefix}{transform.name}/"
     ctx.storage.delete_prefix("curated", location)
     frame.write.mode("overwrite").partitionBy(*keys).parquet(ctx.storage.uri("curated", location))
     if publish.staged_files(ctx, "curated", location, ".parquet"):

@@ -16,6 +16,7 @@ from .faults import crash_point
 from .messages import QUALITY_RESULT
 from .process import load_sources
 from .report import render_html
+from .typed_json import encode
 
 if TYPE_CHECKING:
     from .context import Context
@@ -26,7 +27,6 @@ SAMPLE_ROWS = 5
 
 
 def run(ctx: Context) -> dict[str, Any]:
-    _require_rules_config(ctx.config)
     repaired = publish.repair(ctx, STAGE, "curated")
     done = {b.batch_id for b in ctx.state.committed_batches(STAGE)}
     waiting = [b for b in ctx.state.committed_batches("processing") if b.batch_id not in done]
@@ -37,8 +37,7 @@ def run(ctx: Context) -> dict[str, Any]:
     batch = ctx.state.begin_batch(STAGE, processing.batch_id, ctx.now(), {"name": "quality"})
     tables = _tables(ctx, processing)
     reports = {
-        name: evaluate_table(ctx, name, tables[name], tables, batch)
-        for name in ctx.config["tables"]
+        name: evaluate_table(ctx, name, tables[name], tables, batch) for name in ctx.config.tables
     }
     report = _overall(ctx, batch, reports)
     report_path = _write_reports(ctx, batch.batch_id, report)
@@ -91,18 +90,6 @@ def blocked_batch(state: Any) -> Any | None:
     return verdict if verdict is not None and verdict.info.get("blocked") else None
 
 
-def _require_rules_config(config: dict[str, Any]) -> None:
-    quality = config.get("quality")
-    if (
-        not isinstance(quality, dict)
-        or not isinstance(quality.get("tables"), dict)
-        or "score" not in quality
-    ):
-        raise RuntimeError(
-            "quality config is missing or malformed: expected 'quality' with 'tables' and 'score'"
-        )
-
-
 def _tables(ctx: Context, processing: Any) -> dict[str, Any]:
     tables = load_sources(ctx, ctx.state.committed_batches("ingestion"))
     for name, staged in processing.info["tables"].items():
@@ -133,9 +120,9 @@ def curated_table(ctx: Context, name: str, staged: dict[str, Any]) -> Any:
 def evaluate_table(
     ctx: Context, name: str, frame: Any, tables: dict[str, Any], batch: Any
 ) -> dict[str, Any]:
-    history = ctx.state.quality_history(name, ctx.config["quality"]["history_runs"])
+    history = ctx.state.quality_history(name, ctx.config.quality.history_runs)
     history = [h for h in history if h.get("batch_id") != batch.batch_id]
-    specs = ctx.config["quality"]["tables"].get(name, [])
+    specs = ctx.config.quality.tables.get(name, ())
     results, checks = [], []
     for index, rule in enumerate(specs):
         ((kind, args),) = rule.items()
@@ -171,7 +158,7 @@ def evaluate_table(
         "table": name,
         "rows": rows,
         "score": table_score,
-        "outcome": rules.outcome(results, table_score, ctx.config["quality"]["score"]),
+        "outcome": rules.outcome(results, table_score, ctx.config.quality.score),
         "rules": [r.to_dict() for r in results],
         "metrics": metrics,
         "score_history": scores,
@@ -412,16 +399,16 @@ def _overall(ctx: Context, batch: Any, reports: dict[str, Any]) -> dict[str, Any
     score = min(scores) if scores else 100.0
     outcomes = [r["outcome"] for r in reports.values()]
     outcome = "fail" if "fail" in outcomes else "warn" if "warn" in outcomes else "pass"
-    blocked = outcome == "fail" and ctx.config["quality"].get("on_failure") == "block"
+    blocked = outcome == "fail" and ctx.config.quality.on_failure == "block"
     return {
         "pipeline": ctx.pipeline,
-        "environment": ctx.config["environment"],
+        "environment": ctx.config.environment,
         "batch_id": batch.batch_id,
         "run_at": batch.started_at,
         "score": score,
         "outcome": outcome,
         "blocked": blocked,
-        "thresholds": ctx.config["quality"]["score"],
+        "thresholds": encode(ctx.config.quality.score),
         "tables": reports,
     }
 
@@ -450,7 +437,7 @@ def _finish(
         QUALITY_RESULT,
         {
             "pipeline": ctx.pipeline,
-            "environment": ctx.config["environment"],
+            "environment": ctx.config.environment,
             "batch": batch.batch_id,
             "outcome": report["outcome"],
             "score": report["score"],

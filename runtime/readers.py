@@ -20,11 +20,15 @@ from .storage import ObjectInfo
 
 if TYPE_CHECKING:
     from .context import Context
+    from .stage_config import ReadOptions, SourceConfig
 
 CORRUPT = "_corrupt_record"
 SOURCE_FILE = "_source_file"
 TEXT_FORMATS = ("csv", "json", "jsonl")
 HEAD_BYTES = 65536
+# Spark's own CSV options, for a spec that leaves them unset: Spark reads with them, and the
+# header line is parsed here with the same ones.
+SPARK_CSV = {"sep": ",", "quote": '"', "escape": "\\"}
 
 
 @dataclass
@@ -40,15 +44,15 @@ class RawFrame:
         return [c for c in self.frame.columns if c not in (CORRUPT, SOURCE_FILE)]
 
 
-def read_objects(ctx: Context, source: dict[str, Any], objects: list[ObjectInfo]) -> RawFrame:
+def read_objects(ctx: Context, source: SourceConfig, objects: list[ObjectInfo]) -> RawFrame:
     """All of a batch's files as one frame, grouped by concrete format (and CSV header)."""
     groups: dict[tuple, list[ObjectInfo]] = defaultdict(list)
     for obj in objects:
         head = ctx.storage.read_bytes("raw", obj.key, HEAD_BYTES)
-        fmt = source["format"]
+        fmt = source.format
         if fmt == "auto":
             fmt = detect_format(obj.key, head) or "csv"
-        header = tuple(_csv_header(head, source)) if fmt == "csv" else ()
+        header = tuple(_csv_header(head, source.read)) if fmt == "csv" else ()
         groups[(fmt, header)].append(obj)
     frames = [
         _read_group(ctx, source, fmt, list(header), objs)
@@ -57,31 +61,30 @@ def read_objects(ctx: Context, source: dict[str, Any], objects: list[ObjectInfo]
     return _union(frames)
 
 
-def _csv_header(head: bytes, source: dict[str, Any]) -> list[str]:
-    read = source["read"]
-    encoding = {"latin-1": "latin-1", "utf-16": "utf-16"}.get(read.get("encoding"), "utf-8-sig")
+def _csv_header(head: bytes, read: ReadOptions) -> list[str]:
+    encoding = {"latin-1": "latin-1", "utf-16": "utf-16"}.get(read.encoding, "utf-8-sig")
     first = plain_head(head).decode(encoding, errors="replace").splitlines()[:1] or [""]
     row = next(
         csv.reader(
             io.StringIO(first[0]),
-            delimiter=read.get("delimiter") or ",",
-            quotechar=read.get("quote") or '"',
+            delimiter=read.delimiter or SPARK_CSV["sep"],
+            quotechar=read.quote or SPARK_CSV["quote"],
         ),
         [],
     )
-    if read["header"]:
+    if read.header:
         return row
     return [f"column_{i + 1}" for i in range(len(row))]
 
 
 def _read_group(
-    ctx: Context, source: dict[str, Any], fmt: str, header: list[str], objects: list[ObjectInfo]
+    ctx: Context, source: SourceConfig, fmt: str, header: list[str], objects: list[ObjectInfo]
 ) -> RawFrame:
     uris = [ctx.storage.uri("raw", o.key) for o in objects]
     if fmt == "csv":
-        return _read_csv(ctx, source, header, uris)
+        return _read_csv(ctx, source.read, header, uris)
     if fmt in ("json", "jsonl"):
-        return _read_json(ctx, source, fmt, uris)
+        return _read_json(ctx, source.read, fmt, uris)
     if fmt == "avro" and ctx.home == "local":
         return _read_avro_locally(ctx, objects)
     reader = ctx.spark.read
@@ -91,35 +94,33 @@ def _read_group(
     return _finish(ctx, frame, list(frame.columns), text=False)
 
 
-def _text_options(source: dict[str, Any]) -> dict[str, str]:
-    read = source.get("read") or {}
+def _text_options(read: ReadOptions) -> dict[str, str]:
     options = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT}
-    if read.get("multiline") is not None:
-        options["multiLine"] = str(read["multiline"]).lower()
-    if read.get("encoding"):
-        options["encoding"] = read["encoding"]
+    if read.multiline is not None:
+        options["multiLine"] = str(read.multiline).lower()
+    if read.encoding:
+        options["encoding"] = read.encoding
     return options
 
 
-def _read_csv(ctx: Context, source: dict[str, Any], header: list[str], uris: list[str]) -> RawFrame:
+def _read_csv(ctx: Context, read: ReadOptions, header: list[str], uris: list[str]) -> RawFrame:
     from pyspark.sql.types import StringType, StructField, StructType
 
-    read = source["read"]
     placeholders = [f"_c{i}" for i in range(len(header))]
     schema = StructType([StructField(p, StringType()) for p in [*placeholders, CORRUPT]])
     options = {
-        **_text_options(source),
-        "header": "true" if read["header"] else "false",
-        "sep": read.get("delimiter") or ",",
-        "quote": read.get("quote") or '"',
-        "escape": read.get("escape") or "\\",
+        **_text_options(read),
+        "header": "true" if read.header else "false",
+        "sep": read.delimiter or SPARK_CSV["sep"],
+        "quote": read.quote or SPARK_CSV["quote"],
+        "escape": read.escape or SPARK_CSV["escape"],
     }
     frame = ctx.spark.read.schema(schema).options(**options).csv(uris)
     return _finish(ctx, frame, header, text=True)
 
 
-def _read_json(ctx: Context, source: dict[str, Any], fmt: str, uris: list[str]) -> RawFrame:
-    options = {**_text_options(source), "primitivesAsString": "true"}
+def _read_json(ctx: Context, read: ReadOptions, fmt: str, uris: list[str]) -> RawFrame:
+    options = {**_text_options(read), "primitivesAsString": "true"}
     options.setdefault("multiLine", "true" if fmt == "json" else "false")
     frame = ctx.spark.read.options(**options).json(uris)
     raw = [c for c in frame.columns if c != CORRUPT]

@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .stage_config import Score
 
 FORMATS = {
     "email": r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
@@ -207,14 +210,14 @@ def score(results: list[RuleResult]) -> float:
     return round(100.0 * passed / total, 4)
 
 
-def outcome(results: list[RuleResult], table_score: float, thresholds: dict[str, float]) -> str:
+def outcome(results: list[RuleResult], table_score: float, thresholds: Score) -> str:
     if (
         any(r.status == "error" for r in results)
-        or table_score < thresholds["fail_below"]
+        or table_score < thresholds.fail_below
         or any(r.status == "fail" for r in results)
     ):
         return "fail"
-    if table_score < thresholds["warn_below"] or any(r.status == "warn" for r in results):
+    if table_score < thresholds.warn_below or any(r.status == "warn" for r in results):
         return "warn"
     return "pass"
 

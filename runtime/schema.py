@@ -8,9 +8,12 @@ earlier batch, else they are inferred from this batch in one aggregation pass.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .readers import CORRUPT, SOURCE_FILE, RawFrame
+
+if TYPE_CHECKING:
+    from .stage_config import ReadOptions
 
 REASON = "_reason"
 INTEGRAL = ("tinyint", "smallint", "int", "bigint")
@@ -21,14 +24,14 @@ def target_types(
     raw: RawFrame,
     declared: dict[str, str] | None,
     recorded: list[dict[str, str]] | None,
-    options: dict[str, Any],
+    read: ReadOptions,
 ) -> dict[str, str]:
     """Column -> type: declared or recorded columns first, then new columns of this batch."""
     known = dict(declared or {}) or {
         c["name"]: c["type"] for c in recorded or [] if not c["name"].startswith("_")
     }
     new = [c for c in raw.data_columns if c not in known]
-    inferred = infer_types(raw, new, options) if raw.text else _raw_types(raw, new)
+    inferred = infer_types(raw, new, read) if raw.text else _raw_types(raw, new)
     return {**known, **inferred}
 
 
@@ -37,7 +40,7 @@ def _raw_types(raw: RawFrame, columns: list[str]) -> dict[str, str]:
     return {c: types[c] for c in columns}
 
 
-def infer_types(raw: RawFrame, columns: list[str], options: dict[str, Any]) -> dict[str, str]:
+def infer_types(raw: RawFrame, columns: list[str], read: ReadOptions) -> dict[str, str]:
     """For each string column, the first type in INFER_ORDER that every non-null value has."""
     from pyspark.sql import functions as F
 
@@ -45,9 +48,9 @@ def infer_types(raw: RawFrame, columns: list[str], options: dict[str, Any]) -> d
         return {}
     checks = []
     for column in columns:
-        value = _nulled(F.col(column), options)
+        value = _nulled(F.col(column), read)
         for kind in INFER_ORDER:
-            failed = value.isNotNull() & _convert(value, kind, options).isNull()
+            failed = value.isNotNull() & _convert(value, kind, read).isNull()
             checks.append(F.sum(F.when(failed, 1).otherwise(0)).alias(f"{column}\x00{kind}"))
         checks.append(F.count(value).alias(f"{column}\x00present"))
     row = raw.frame.filter(F.col(CORRUPT).isNull()).agg(*checks).collect()[0].asDict()
@@ -59,21 +62,20 @@ def infer_types(raw: RawFrame, columns: list[str], options: dict[str, Any]) -> d
     return result
 
 
-def _nulled(column: Any, options: dict[str, Any]) -> Any:
+def _nulled(column: Any, read: ReadOptions) -> Any:
     from pyspark.sql import functions as F
 
-    nulls = (options.get("read") or {}).get("null_values") or []
+    nulls = list(read.null_values or ())
     return F.when(column.isin(nulls), F.lit(None)).otherwise(column) if nulls else column
 
 
-def _convert(value: Any, kind: str, options: dict[str, Any]) -> Any:
+def _convert(value: Any, kind: str, read: ReadOptions) -> Any:
     from pyspark.sql import functions as F
 
-    read = options.get("read") or {}
-    if kind == "timestamp" and read.get("timestamp_format"):
-        return F.to_timestamp(value, read["timestamp_format"])
-    if kind == "date" and read.get("date_format"):
-        return F.to_date(value, read["date_format"])
+    if kind == "timestamp" and read.timestamp_format:
+        return F.to_timestamp(value, read.timestamp_format)
+    if kind == "date" and read.date_format:
+        return F.to_date(value, read.date_format)
     if kind in INTEGRAL:
         # Spark's cast turns '1.5' into 1: keep the integer only when the value was one (a
         # comparison with the double costs far less than a regex on every value).
@@ -81,7 +83,7 @@ def _convert(value: Any, kind: str, options: dict[str, Any]) -> Any:
     return value.cast(kind)
 
 
-def apply_schema(raw: RawFrame, types: dict[str, str], options: dict[str, Any]) -> Any:
+def apply_schema(raw: RawFrame, types: dict[str, str], read: ReadOptions) -> Any:
     """Typed columns (in `types` order), `_source_file`, `_reason` ('' when the row is valid)."""
     from pyspark.sql import functions as F
 
@@ -100,8 +102,8 @@ def apply_schema(raw: RawFrame, types: dict[str, str], options: dict[str, Any]) 
             typed.append(F.lit(None).cast(kind).alias(column))
             continue
         source = F.col(f"`{column}`")
-        value = _nulled(source, options) if raw.text else source
-        converted = value if _same_type(raw, column, kind) else _convert(value, kind, options)
+        value = _nulled(source, read) if raw.text else source
+        converted = value if _same_type(raw, column, kind) else _convert(value, kind, read)
         typed.append(converted.alias(column))
         reasons.append(
             F.when(value.isNotNull() & converted.isNull(), F.lit(f"{column}: not a valid {kind}"))

@@ -10,16 +10,28 @@ column as the tie-breaker, so the survivor never depends on partitioning; a `joi
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import reduce
 from typing import Any
+
+from .failures import StepFailed, cause_of
 
 _ORDER = re.compile(r"^(.*?)\s+(ASC|DESC)(?:\s+NULLS\s+(FIRST|LAST))?\s*$", re.IGNORECASE)
 
 
-def apply_steps(spark: Any, frame: Any, steps: list[dict[str, Any]], tables: dict[str, Any]) -> Any:
-    for step in steps:
+def apply_steps(
+    spark: Any, frame: Any, steps: Sequence[dict[str, Any]], tables: dict[str, Any], name: str
+) -> Any:
+    """Transform `name`'s steps in order. Spark analyses each step as it is added, so a step
+    that names a missing column or holds bad SQL fails here, as StepFailed naming the step."""
+    for index, step in enumerate(steps):
         ((kind, args),) = step.items()
-        frame = STEPS[kind](spark, frame, args, tables)
+        try:
+            frame = STEPS[kind](spark, frame, args, tables)
+        except Exception as exc:
+            if type(exc).__name__ in ("Py4JNetworkError", "Py4JError"):
+                raise  # the JVM is gone: not the step's fault
+            raise StepFailed(name, index, kind, cause_of(exc)) from exc
     return frame
 
 
@@ -76,7 +88,7 @@ def join(spark: Any, frame: Any, args: dict[str, Any], tables: dict[str, Any]) -
         if isinstance(on, list)
         else list(on.items())
     )
-    wanted = _join_columns(args.get("columns"), other, frame, {r for _, r in pairs})
+    wanted = _join_columns(args["columns"], other, frame, {r for _, r in pairs})
     right = other.select(
         *[F.col(f"`{r}`").alias(f"__pipegen_key{i}") for i, (_, r) in enumerate(pairs)],
         *[F.col(f"`{s}`").alias(o) for s, o in wanted.items()],
@@ -125,7 +137,7 @@ def cast(spark: Any, frame: Any, types: dict[str, str], tables: dict[str, Any]) 
 
 def sql(spark: Any, frame: Any, args: dict[str, Any], tables: dict[str, Any]) -> Any:
     frame.createOrReplaceTempView("this")
-    for name in args.get("inputs", []):
+    for name in args["inputs"]:
         tables[name].createOrReplaceTempView(name)
     return spark.sql(args["query"])
 

@@ -65,9 +65,10 @@ quality:
 
 
 def local_context(spark, lake: Path, config: dict, stage: str):
-    """A runtime Context for the local home around the shared SparkSession."""
+    """A runtime Context for the local home around the shared SparkSession; `config` is the
+    stage config's JSON (without `stage`), read the way a job reads its file."""
     from pipegen_runtime.catalog import LocalCatalog
-    from pipegen_runtime.config import JobArguments
+    from pipegen_runtime.config import JobArguments, parse_config
     from pipegen_runtime.context import Context
     from pipegen_runtime.events import LocalEvents
     from pipegen_runtime.metrics import JsonLinesMetrics
@@ -79,7 +80,7 @@ def local_context(spark, lake: Path, config: dict, stage: str):
         stage=stage,
         home="local",
         arguments=JobArguments({"lake": str(lake)}),
-        config={**config, "stage": stage},
+        config=parse_config(json.dumps({**config, "stage": stage}), stage, "test config"),
         spark=spark,
         storage=LocalStorage(lake),
         state=SqliteState(lake / "_state" / "state.sqlite"),
@@ -178,14 +179,25 @@ def run_locally(lake: Path, out: Path, crash_at: str | None = None) -> subproces
     )
 
 
-def source_config(spec: dict) -> dict:
-    """A source's config as the compiler renders it from its spec: tests hand the runtime what
-    the compiler would, every default resolved, because the runtime falls back on none."""
-    from pipegen_compiler.render import source_config as render
-    from pipegen_compiler.resolve import with_read_defaults
+def _source_plan(spec: dict):
+    from pipegen_compiler.load import SourceMap
+    from pipegen_compiler.resolve import source_plan
     from pipegen_compiler.spec.sources import Source
 
-    return render(with_read_defaults(Source.model_validate(spec)))
+    return source_plan("test", Source.model_validate(spec), SourceMap("test.yaml", {}, {}))
+
+
+def source_config(spec: dict) -> dict:
+    """A source's config (JSON) as the compiler writes it from its spec: tests hand the runtime
+    what the compiler would, every default resolved, because the runtime falls back on none."""
+    from pipegen_runtime.typed_json import encode
+
+    return encode(_source_plan(spec).config)
+
+
+def landing_rules(spec: dict):
+    """What the landing check reads of a source with this spec."""
+    return _source_plan(spec).config.landing_rules
 
 
 def quality_config(spec: dict) -> dict:

@@ -45,6 +45,13 @@ def _config(sources: dict) -> dict:
     return {"apiVersion": "pipegen/v1", "pipeline": "t", "environment": "dev", "sources": sources}
 
 
+def _processing(ingestion: dict) -> dict:
+    """The processing config of the same sources (no transforms), as render writes it."""
+    sources = ingestion["sources"]
+    refs = {n: {"kind": s["kind"], "landing": s["landing"]} for n, s in sources.items()}
+    return {**ingestion, "sources": refs, "transforms": []}
+
+
 def _reread(spark, lake, name):
     """Rows written (re-read from the published Parquet) and quarantined (re-read JSON)."""
     written = spark.read.parquet(str(lake / "processed" / name)).count()
@@ -224,7 +231,7 @@ def test_a_column_added_by_a_later_drop_reaches_processing(spark, tmp_path, new_
     config = _config({"orders": _source("csv", "in/", read={"header": True})})
     (landing / "a.csv").write_text("Order ID,Total\n1,10\n")
     ingest.run(local_context(spark, lake, config, "ingestion"))
-    ctx = local_context(spark, lake, config, "processing")
+    ctx = local_context(spark, lake, _processing(config), "processing")
     (first,) = ctx.state.committed_batches("ingestion")
     _drop_whose_batch_sorts(lake, first.batch_id, new_batch_sorts_last)
     ingest.run(local_context(spark, lake, config, "ingestion"))
@@ -263,7 +270,7 @@ def test_a_re_sent_file_is_skipped_with_a_notice_unless_asked(spark, tmp_path, p
         (landing / "orders_2 again.csv").write_text("Order ID,Total\n3,30\n")
         (only,) = ingest.run(local_context(spark, lake, config, "ingestion"))["sources"]
         assert (only["files"], only["files_skipped_identical"], only["rows_in"]) == (0, 1, 0)
-        ctx = local_context(spark, lake, config, "processing")
+        ctx = local_context(spark, lake, _processing(config), "processing")
         frames = process.load_sources(ctx, ctx.state.committed_batches("ingestion"))
         assert frames["orders"].count() == 3
         (landing / "orders_2.csv").write_text("Order ID,Total\n3,31\n")  # changed in place

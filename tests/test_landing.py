@@ -6,10 +6,10 @@ import gzip
 
 import pytest
 
-from helpers import source_config
+from helpers import landing_rules
 from pipegen_runtime.landing import check_file, detect_format, sniff, source_for_key
 
-CSV = source_config(
+CSV = landing_rules(
     {
         "format": "csv",
         "landing": "in/flights/",
@@ -60,12 +60,15 @@ def test_auto_format_and_source_lookup():
     assert detect_format("x.jsonl", b'{"a": 1}\n{"a": 2}\n') == "jsonl"
     assert detect_format("x.json", b'[{"a": 1}]') == "json"
     assert detect_format("x.data", b"a,b\n") == "csv"
-    sources = {"flights": {"landing": "in/flights/"}, "planes": {"landing": "in/planes/"}}
+    sources = {
+        "flights": landing_rules({"format": "csv", "landing": "in/flights/"}),
+        "planes": landing_rules({"format": "csv", "landing": "in/planes/"}),
+    }
     assert source_for_key("in/planes/p.csv", sources) == "planes"
     assert source_for_key("in/other/p.csv", sources) is None
 
 
-GZ = source_config({"format": "csv", "landing": "in/flights/"})
+GZ = landing_rules({"format": "csv", "landing": "in/flights/"})
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,9 @@ moto's S3, DynamoDB, Glue, SNS, SQS and CloudWatch (in-process)."""
 from __future__ import annotations
 
 import json
+import sys
 import textwrap
+import types
 from types import SimpleNamespace
 
 import boto3
@@ -81,9 +83,16 @@ def aws(deployed_code, monkeypatch):
             "PIPEGEN_RUN_STATE_TABLE": TABLE,
             "PIPEGEN_TOPIC_ARN": topic,
         }
-        module: dict = {}
-        exec(compile(code, "index.py", "exec"), module)
-        yield SimpleNamespace(module=module, env=env, s3=s3, glue=glue, sqs=sqs, inbox=inbox)
+        # As Lambda's loader does: a module named after the file, registered in sys.modules
+        # (typing resolves the config classes' annotations through it).
+        index = types.ModuleType("index")
+        sys.modules["index"] = index
+        exec(compile(code, "index.py", "exec"), index.__dict__)
+        module = index.__dict__
+        try:
+            yield SimpleNamespace(module=module, env=env, s3=s3, glue=glue, sqs=sqs, inbox=inbox)
+        finally:
+            sys.modules.pop("index", None)
 
 
 def invoke(aws, event, glue=None, **env):

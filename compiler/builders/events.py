@@ -57,7 +57,7 @@ def topic_rule_arns(stack: Stack) -> list[GetAtt]:
 
 def build(stack: Stack) -> None:
     plan = stack.plan
-    landing = [s.spec.landing for s in plan.sources]
+    landing = [s.config.landing for s in plan.sources]
     _rule(
         stack,
         "file-arrived",

@@ -52,7 +52,7 @@ from .events import to_function_rules
 from .iam import access_policy
 from .network import subnet_refs, vpc_access_statements
 
-INLINE_MODULES = ("landing", "messages", "metrics", "landing_function")
+INLINE_MODULES = ("typed_json", "landing", "messages", "metrics", "landing_function")
 INLINE_DROP = "# inline-drop"
 FUTURE = "from __future__ import annotations"
 ENVIRONMENT_LIMIT = 4096  # bytes, all of a function's variables together
@@ -70,7 +70,7 @@ def inline_code() -> str:
 
 
 def landing_environment(stack: Stack) -> dict:
-    sources = {s.name: landing_config(s.spec) for s in stack.plan.sources}
+    sources = {s.name: landing_config(s) for s in stack.plan.sources}
     return {
         "PIPEGEN_PIPELINE": stack.plan.name,
         "PIPEGEN_ENVIRONMENT": stack.plan.env,
@@ -246,7 +246,7 @@ def _statements(stack: Stack) -> list[dict]:
     from pipegen_runtime.landing import REJECTED_PREFIX
     from pipegen_runtime.metrics import NAMESPACE
 
-    landing = sorted(s.spec.landing for s in stack.plan.sources)
+    landing = sorted(s.config.landing for s in stack.plan.sources)
     arrivals = [bucket_objects_arn("raw", p) for p in landing]
     rejected = bucket_objects_arn("raw", REJECTED_PREFIX)
     return [

@@ -42,11 +42,31 @@ def check(plan: PipelinePlan) -> Iterator[Diagnostic]:
 
 
 def output_columns(plan: PipelinePlan) -> dict[str, Columns]:
-    """Columns of every dataset where known (used by renderers and other checks)."""
+    """Columns of every dataset where known."""
     known: dict[str, Columns] = {s.name: s.columns for s in plan.sources}
     for t in plan.transforms:
         known[t.name] = _transform_columns(plan, t, known, [])
     return known
+
+
+def dataset_columns(plan: PipelinePlan) -> dict[str, tuple[tuple[str, str | None], ...]]:
+    """Every dataset whose columns are known: its columns in order, each with its type where
+    the spec tells it (a declared schema, a cast; None: computed). Resolved once, after the
+    checks, into the plan (`PipelinePlan.dataset_columns`) for diff and the renderers."""
+    types: dict[str, dict[str, str]] = {s.name: dict(s.spec.schema_ or {}) for s in plan.sources}
+    for transform in plan.transforms:
+        current = dict(types.get(transform.spec.from_, {}))
+        for step in transform.spec.steps:
+            if isinstance(step, st.CastStep):
+                current.update(step.cast)
+            elif isinstance(step, st.RenameStep):
+                current = {step.rename.get(c, c): t for c, t in current.items()}
+        types[transform.name] = current
+    return {
+        name: tuple((c, types.get(name, {}).get(c)) for c in cols)
+        for name, cols in output_columns(plan).items()
+        if cols is not None
+    }
 
 
 def _transform_columns(

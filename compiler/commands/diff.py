@@ -18,10 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..checks.column_flow import output_columns
 from ..pipeline import compile_plan, plan_all
 from ..plan import PipelinePlan
-from ..spec import transforms as st
 from .common import EXIT_FINDINGS, EXIT_OK, UsageError, existing, spec_options
 
 # Properties whose change makes CloudFormation replace the resource (its documentation's
@@ -129,23 +127,7 @@ def _changed(name: str, old: dict, new: dict) -> Change:
 
 def column_types(plan: PipelinePlan) -> dict[str, dict[str, str | None]]:
     """Every dataset's known columns with their type where it can be told (None: computed)."""
-    names = output_columns(plan)
-    types: dict[str, dict[str, str | None]] = {}
-    for source in plan.sources:
-        types[source.name] = dict(source.spec.schema_ or {})
-    for transform in plan.transforms:
-        current = dict(types.get(transform.spec.from_, {}))
-        for step in transform.spec.steps:
-            if isinstance(step, st.CastStep):
-                current.update(step.cast)
-            elif isinstance(step, st.RenameStep):
-                current = {step.rename.get(c, c): t for c, t in current.items()}
-        types[transform.name] = current
-    return {
-        name: {c: types.get(name, {}).get(c) for c in cols}
-        for name, cols in names.items()
-        if cols is not None
-    }
+    return {name: dict(columns) for name, columns in plan.dataset_columns.items()}
 
 
 def _schema(old: PipelinePlan, new: PipelinePlan) -> list[SchemaChange]:

@@ -34,7 +34,7 @@ def build_graph(plan: PipelinePlan) -> Graph:
     for done, following in NEXT.items():
         edges.append((f"job_{done}", f"job_{following}", "SUCCEEDED"))
     data = [
-        (f"src_{s.name}", f"{s.name} ({s.spec.format}, {s.spec.landing})", "source")
+        (f"src_{s.name}", f"{s.name} ({s.config.format}, {s.config.landing})", "source")
         for s in plan.sources
     ]
     data += [(f"tf_{t.name}", t.name, "table") for t in plan.transforms]

@@ -4,6 +4,7 @@ a local lake folder (local_home/), or the deployed stack at an emulator (aws_hom
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from .common import EXIT_FINDINGS, UsageError, connect, local_options, local_plan
@@ -35,10 +36,24 @@ def handle(args: argparse.Namespace) -> int:
         return _run_on_aws(args)
     plan, lake = local_plan(args)
     print(f"pipegen run {plan.name} ({plan.env}) on {args.master}; lake: {lake}")
-    result = run_pipeline(plan, lake, args.out, args.master)
+    # SIGTERM as Ctrl-C: the running job is stopped with pipegen, never left to commit alone.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        result = run_pipeline(plan, lake, args.out, args.master)
+    except KeyboardInterrupt:
+        print(
+            "pipegen: stopped; the job that was running was stopped too and committed nothing. "
+            "The next run repairs what it left.",
+            file=sys.stderr,
+        )
+        raise
     if not result.nothing_to_do:
         print(summary_table(result))
     return result.exit_code
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _run_on_aws(args: argparse.Namespace) -> int:

@@ -48,7 +48,7 @@ def arrived(plan: PipelinePlan, lake: Path) -> set[str]:
         done = state.committed_objects(source.name)
         found |= {
             f"{source.name}/{o.object_id}"
-            for o in storage.list("raw", source.spec.landing)
+            for o in storage.list("raw", source.config.landing)
             if o.object_id not in done
         }
     return found
@@ -64,9 +64,9 @@ def watch(
     max_runs: int | None = None,
 ) -> int:
     for source in plan.sources:
-        (lake / "raw" / source.spec.landing).mkdir(parents=True, exist_ok=True)
+        (lake / "raw" / source.config.landing).mkdir(parents=True, exist_ok=True)
     stop = StopRequest(echo)
-    landing = ", ".join(str(lake / "raw" / s.spec.landing) for s in plan.sources)
+    landing = ", ".join(str(lake / "raw" / s.config.landing) for s in plan.sources)
     echo(f"watching {landing} every {interval:g}s; Ctrl-C stops")
     attempted: set[str] = set()
     # Files already waiting when the watch starts are work too: they count as arrived.

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from ..emit import emit
 from ..naming import BUNDLE_NAME, JOBS
 from ..pipeline import compile_plan
 from ..plan import PipelinePlan
-from ..render import landing_config
+from .job_process import stoppable_call
 from .run_guard import refuse_a_lake_without_its_state, run_lease
 
 EXIT_OK, EXIT_FAILED, EXIT_BLOCKED = 0, 1, 4
@@ -61,14 +60,14 @@ def _run_held(plan: PipelinePlan, lake: Path, folder: Path, master: str, echo) -
     """The run, with the lake's lease held: nothing else writes to it meanwhile."""
     storage = LocalStorage(lake)
     for source in plan.sources:
-        storage.path("raw", source.spec.landing).mkdir(parents=True, exist_ok=True)
+        storage.path("raw", source.config.landing).mkdir(parents=True, exist_ok=True)
     result = RunResult(EXIT_OK)
     state = SqliteState(LakeLayout(lake).state_file)
     result.accepted, result.rejected = landing_check(plan, storage, state, echo)
     if result.accepted == 0 and not _pending_work(state):
         echo(
             f"nothing to do: no new files under {lake / 'raw'} "
-            f"({', '.join(s.spec.landing for s in plan.sources)})"
+            f"({', '.join(s.config.landing for s in plan.sources)})"
         )
         result.nothing_to_do = True
         blocked = blocked_batch(state)
@@ -86,7 +85,10 @@ def _run_held(plan: PipelinePlan, lake: Path, folder: Path, master: str, echo) -
         if code != 0:
             result.exit_code = EXIT_BLOCKED if code == EXIT_BLOCKED else EXIT_FAILED
             if code != EXIT_BLOCKED:
-                _job_failed(plan, lake, stage, run_id, result.summaries.get(stage, {}))
+                summary = result.summaries.get(stage, {})
+                log = LakeLayout(lake).run_log(run_id, stage)
+                echo("\n".join(failure_lines(plan, summary, log)))
+                _job_failed(plan, lake, stage, run_id, summary)
             break
     return result
 
@@ -121,13 +123,13 @@ def landing_check(
     metrics = JsonLinesMetrics(layout.metrics_file, plan.name, plan.env, "landing")
     notifier = LogNotifier(layout.notifications_file)
     for source in plan.sources:
-        config = landing_config(source.spec)
+        rules = source.config.landing_rules
         done = state.committed_objects(source.name)
-        for obj in storage.list("raw", source.spec.landing):
+        for obj in storage.list("raw", source.config.landing):
             if obj.object_id in done:
                 continue
             head = storage.read_bytes("raw", obj.key, SNIFF_BYTES)
-            verdict = check_file(obj.key, obj.size, head, config)
+            verdict = check_file(obj.key, obj.size, head, rules)
             if verdict.accepted:
                 accepted += 1
                 continue
@@ -218,21 +220,26 @@ def _run_job(
         "PYSPARK_DRIVER_PYTHON": sys.executable,
     }
     with log.open("w") as handle:
-        code = subprocess.call(
-            job_command(folder, stage, lake, master, run_id),
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            env=environment,
-            # Its own session: Ctrl-C reaches pipegen, which decides (watch: finish the run).
-            start_new_session=True,
-        )
+        code = stoppable_call(job_command(folder, stage, lake, master, run_id), handle, environment)
     took = time.monotonic() - started
     verdict = {0: "done", EXIT_BLOCKED: "BLOCKED by quality"}.get(code, f"FAILED (exit {code})")
     echo(f"{step} {stage} {verdict} in {took:.1f}s (log: {log})")
-    if code not in (0, EXIT_BLOCKED):
-        tail = log.read_text(errors="replace").strip().splitlines()[-15:]
-        echo("\n".join("    " + line for line in tail))
     return code
+
+
+def failure_lines(plan: PipelinePlan, summary: dict, log: Path) -> list[str]:
+    """What a failed job tells the user: the cause, the spec line of a failed step, the log."""
+    lines = []
+    if summary.get("error"):
+        lines.append(f"    cause: {summary['error']}")
+    where = summary.get("failed_step")
+    if where:
+        span = plan.source_map.at(("transforms", where["transform"], "steps", where["step"]))
+        lines.append(f"    in the spec at {span.file}:{span.line}:{span.col}")
+    if not lines:  # the job died before it could say (killed, out of memory): its log's end
+        tail = log.read_text(errors="replace").strip().splitlines()[-15:]
+        lines = ["    " + line for line in tail]
+    return lines
 
 
 def summary_table(result: RunResult) -> str:
