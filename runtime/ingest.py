@@ -47,6 +47,7 @@ def ingest_source(ctx: Context, name: str, source: SourceConfig) -> dict[str, An
         pending, copies = split_copies(arrived, done)
     earlier = {object_id.rsplit("#", 1)[0] for object_id in done}
     versions = [o.key for o in pending if o.key in earlier]
+    superseded = {} if source.is_reference else earlier_batches(ctx, name, versions)
     summary = {
         "source": name,
         "files": len(pending),
@@ -63,17 +64,32 @@ def ingest_source(ctx: Context, name: str, source: SourceConfig) -> dict[str, An
         STAGE, publish.batch_id([o.object_id for o in arrived]), ctx.now(), {"name": name}
     )
     if pending:
-        summary.update(_write_batch(ctx, name, source, pending, batch, copies))
+        summary.update(_write_batch(ctx, name, source, pending, batch, copies, superseded))
     else:  # only re-sent files: bookmark them, so they are not considered again
         ctx.state.commit_batch(
             STAGE,
             batch.batch_id,
-            {"name": name, "skipped": [o.key for o in copies]},
+            {"name": name, "skipped": [o.key for o in copies], "only_skipped": True},
             [(name, o.object_id) for o in copies],
         )
     summary["batch_id"] = batch.batch_id
     _report(ctx, name, summary, copies, versions)
     return summary
+
+
+def earlier_batches(ctx: Context, name: str, keys: list[str]) -> dict[str, list[str]]:
+    """For each file that arrived again with new content: the committed batches that hold its
+    earlier rows. The new batch records them as superseded; processing reads without them."""
+    if not keys:
+        return {}
+    wanted = set(keys)
+    found: dict[str, list[str]] = {}
+    for batch in ctx.state.committed_batches(STAGE):
+        if batch.info.get("name") != name:
+            continue
+        for key in {o.rsplit("#", 1)[0] for o in batch.info.get("objects", [])} & wanted:
+            found.setdefault(key, []).append(batch.batch_id)
+    return found
 
 
 def split_copies(arrived: list, done: set[str]) -> tuple[list, list]:
@@ -88,7 +104,13 @@ def split_copies(arrived: list, done: set[str]) -> tuple[list, list]:
 
 
 def _write_batch(
-    ctx: Context, name: str, source: SourceConfig, pending: list, batch: Any, copies: list
+    ctx: Context,
+    name: str,
+    source: SourceConfig,
+    pending: list,
+    batch: Any,
+    copies: list,
+    superseded: dict[str, list[str]],
 ) -> dict[str, Any]:
     from pyspark import StorageLevel
 
@@ -97,14 +119,17 @@ def _write_batch(
     types = target_types(raw, source.schema, table and table["columns"], source.read)
     rows = apply_schema(raw, types, source.read).persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        return _stage_and_publish(ctx, name, source, pending, batch, rows, types, table, copies)
+        return _stage_and_publish(
+            ctx, name, source, pending, batch, rows, types, table, (copies, superseded)
+        )
     finally:
         rows.unpersist()
 
 
 def _stage_and_publish(
-    ctx, name, source, pending, batch, rows, types, table, copies
+    ctx, name, source, pending, batch, rows, types, table, earlier
 ) -> dict[str, Any]:
+    copies, superseded = earlier
     from pyspark.sql import functions as F
 
     clock = PhaseClock(f"ingestion {name}")
@@ -150,7 +175,13 @@ def _stage_and_publish(
     ctx.state.commit_batch(
         STAGE,
         batch.batch_id,
-        {**info, **counts, "partitions": partitions, "skipped": [o.key for o in copies]},
+        {
+            **info,
+            **counts,
+            "partitions": partitions,
+            "skipped": [o.key for o in copies],
+            "supersedes": superseded,
+        },
         [(name, o.object_id) for o in [*pending, *copies]],
     )
     _after_commit(ctx, name, source, batch.batch_id, good, keys, partitions, table)
@@ -274,11 +305,10 @@ def _report(
             f"skipped: {', '.join(o.key for o in copies[:10])}",
         ),
         (
-            # Replacing a file's earlier rows is not built: say so rather than double silently.
             versions,
             "files changed after ingestion",
-            f"{len(versions)} file(s) of source '{name}' arrived again with new content and "
-            f"were ingested; their earlier rows are kept too: {', '.join(versions[:10])}",
+            f"{len(versions)} file(s) of source '{name}' arrived again with new content; "
+            f"their new rows replace their earlier ones: {', '.join(versions[:10])}",
         ),
         (
             summary["rows_quarantined"],

@@ -99,9 +99,29 @@ def load_sources(ctx: Context, inputs: list[Any], only: set[str] | None = None) 
             # batches); without it Spark takes one file's schema and drops the rest silently.
             reader = ctx.spark.read.option("basePath", root).option("mergeSchema", "true")
             frame = reader.parquet(root).filter(F.col("_batch_id").isin(wanted))
+            frame = _without_superseded(frame, superseded_rows(inputs, name))
             frame = frame.drop(*_partition_columns(ctx, name))
         tables[name] = frame
     return tables
+
+
+def superseded_rows(inputs: list[Any], name: str) -> dict[str, set[str]]:
+    """File -> the batches whose rows of it a later version of the file replaced."""
+    found: dict[str, set[str]] = {}
+    for batch in inputs:
+        if batch.info.get("name") == name:
+            for key, batches in batch.info.get("supersedes", {}).items():
+                found.setdefault(key, set()).update(batches)
+    return found
+
+
+def _without_superseded(frame: Any, superseded: dict[str, set[str]]) -> Any:
+    from pyspark.sql import functions as F
+
+    for key, batches in sorted(superseded.items()):
+        stale = (F.col("_source_file") == key) & F.col("_batch_id").isin(sorted(batches))
+        frame = frame.filter(~stale)
+    return frame
 
 
 def published_base(ctx: Context) -> Any | None:
@@ -123,6 +143,8 @@ def _fresh_sources(ctx: Context, inputs: list[Any]) -> dict[str, Any] | None:
     since = [b for b in inputs if b.batch_id not in set(base.info.get("inputs", []))]
     if not since or any(b.info["name"] != appends[0] for b in since):
         return None
+    if any(b.info.get("supersedes") for b in since):
+        return None  # replaced rows may sit in partitions the new rows do not touch
     return load_sources(ctx, inputs, only={b.batch_id for b in since})
 
 

@@ -154,12 +154,12 @@ def _finish(ctx: Context, frame: Any, raw_names: list[str], text: bool) -> RawFr
     if CORRUPT not in frame.columns:
         frame = frame.withColumn(CORRUPT, F.lit(None).cast("string"))
     prefix = ctx.storage.uri("raw", "")
-    path = F.input_file_name()
+    # Spark gives the file as a URI (`day%201.csv`); the column holds the object's key as the
+    # landing check and the bookmarks know it. A '+' is kept: URLDecoder would make it a space.
+    path = F.expr("url_decode(replace(input_file_name(), '+', '%2B'))")
     frame = frame.withColumn(
         SOURCE_FILE,
-        F.when(
-            path.startswith(prefix), F.expr(f"substring(input_file_name(), {len(prefix) + 1})")
-        ).otherwise(path),
+        F.when(path.startswith(prefix), path.substr(len(prefix) + 1, 1 << 30)).otherwise(path),
     )
     return RawFrame(frame, text, dict(zip(raw_names, clean_names(raw_names), strict=True)))
 

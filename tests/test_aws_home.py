@@ -381,3 +381,33 @@ def _update(cloudformation, url: str) -> None:
     cloudformation.get_waiter("stack_update_complete").wait(
         StackName="flights-dev", WaiterConfig={"Delay": 1, "MaxAttempts": 120}
     )
+
+
+def test_a_re_sent_file_is_skipped_and_a_changed_one_replaces_its_rows(flights, aws, tmp_path):
+    """#14 item 4 on the AWS home, where a file's version is its S3 ETag. Runs last: it lands
+    more files in the module's stack."""
+    import csv
+    import re
+
+    assert flights.run.returncode == 0
+    s3 = aws.client("s3")
+    sample = SAMPLES / "flights_sample.csv"
+    s3.upload_file(str(sample), RAW, "incoming/flights/flights_2013_sample (copy).csv")
+    lines = sample.read_text().splitlines(keepends=True)[:1201]  # the header and 1,200 rows
+    changed = tmp_path / "changed.csv"
+    changed.write_text("".join(lines))
+    s3.upload_file(str(changed), RAW, "incoming/flights/flights_2013_sample.csv")
+    out = tmp_path / "out"
+    run = pipegen(aws, "run", str(SPEC), "--env", "dev", "--home", "aws", "--out", str(out))
+    assert run.returncode == 0, run.stdout + run.stderr[-3000:]
+    assert "flights                   1       1,200       1,200            0" in run.stdout
+    assert "flights: 1 re-sent file(s) skipped" in run.stdout
+    assert "flights: 1 file(s) changed in place" in run.stdout
+    # Curated from the new version alone: its departed flights, one per key.
+    with changed.open() as handle:
+        departed = {
+            (r["carrier"], r["flight"], r["time_hour"])
+            for r in csv.DictReader(handle)
+            if r["dep_time"] not in ("", "NA")
+        }
+    assert re.search(rf"^flights_enriched\s+{len(departed):,}\s", run.stdout, re.MULTILINE)

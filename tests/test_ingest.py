@@ -280,6 +280,48 @@ def test_a_re_sent_file_is_skipped_with_a_notice_unless_asked(spark, tmp_path, p
         assert "new content" in notices[-1] and "in/orders_2.csv" in notices[-1]
 
 
+def test_a_file_changed_in_place_replaces_its_earlier_rows(spark, tmp_path):
+    """A file changed after ingestion was ingested again with its old rows kept: 300 rows
+    attributed to a 100-row file. Now each version replaces the one before."""
+    from pipegen_runtime import process
+
+    lake = tmp_path / "lake"
+    landing = lake / "raw" / "in"
+    landing.mkdir(parents=True)
+    config = _config({"orders": _source("csv", "in/", read={"header": True})})
+    (landing / "other.csv").write_text("Order ID,Total\n9,90\n")
+
+    def totals_after(content: str) -> dict[int, int]:
+        (landing / "day 1.csv").write_text(content)
+        ingest.run(local_context(spark, lake, config, "ingestion"))
+        ctx = local_context(spark, lake, _processing(config), "processing")
+        frame = process.load_sources(ctx, ctx.state.committed_batches("ingestion"))["orders"]
+        return {r["order_id"]: r["total"] for r in frame.collect()}
+
+    assert totals_after("Order ID,Total\n1,10\n2,20\n") == {1: 10, 2: 20, 9: 90}
+    assert totals_after("Order ID,Total\n1,11\n2,21\n3,31\n") == {1: 11, 2: 21, 3: 31, 9: 90}
+    assert totals_after("Order ID,Total\n1,12\n") == {1: 12, 9: 90}
+    notices = (lake / "_notifications.jsonl").read_text()
+    assert "replace their earlier ones: in/day 1.csv" in notices
+
+
+def test_a_drop_of_copies_only_leaves_a_reference_source_readable(spark, tmp_path):
+    from pipegen_runtime import process
+
+    lake = tmp_path / "lake"
+    landing = lake / "raw" / "ref"
+    landing.mkdir(parents=True)
+    config = _config({"carriers": _source("csv", "ref/", kind="reference")})
+    (landing / "carriers.csv").write_text("carrier,name\nAA,American\n")
+    ingest.run(local_context(spark, lake, config, "ingestion"))
+    (landing / "carriers copy.csv").write_text("carrier,name\nAA,American\n")
+    (only,) = ingest.run(local_context(spark, lake, config, "ingestion"))["sources"]
+    assert only["files_skipped_identical"] == 1
+    ctx = local_context(spark, lake, _processing(config), "processing")
+    frames = process.load_sources(ctx, ctx.state.committed_batches("ingestion"))
+    assert [r["name"] for r in frames["carriers"].collect()] == ["American"]
+
+
 def test_copies_are_told_apart_by_content_in_key_order():
     from pipegen_runtime.ingest import split_copies
     from pipegen_runtime.storage import ObjectInfo

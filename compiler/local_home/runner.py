@@ -259,6 +259,12 @@ def summary_table(result: RunResult) -> str:
             for s in ingestion
             if s.get("files_skipped_identical")
         ]
+        lines += [
+            f"  {s['source']}: {s['files_new_versions']} file(s) changed in place "
+            "(their new rows replace the earlier ones)"
+            for s in ingestion
+            if s.get("files_new_versions")
+        ]
     quality = result.summaries.get("quality", {})
     tables = result.summaries.get("processing", {}).get("tables", {})
     if tables:
