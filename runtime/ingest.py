@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from . import publish
 from .columns import METADATA, add_partition_columns, partition_folders
 from .faults import crash_point
-from .readers import SOURCE_FILE, read_objects
+from .readers import SOURCE_FILE, blank_lines, read_objects
 from .schema import REASON, apply_schema, target_types
 from .timing import PhaseClock
 
@@ -56,6 +56,8 @@ def ingest_source(ctx: Context, name: str, source: SourceConfig) -> dict[str, An
         "rows_in": 0,
         "rows_written": 0,
         "rows_quarantined": 0,
+        # Whitespace-only lines: not rows, so neither written nor quarantined, but counted.
+        "blank_lines_skipped": 0,
         "repaired_batches": repaired,
     }
     if not arrived:
@@ -115,13 +117,15 @@ def _write_batch(
     from pyspark import StorageLevel
 
     raw = read_objects(ctx, source, pending)
+    blank = blank_lines(ctx, raw, source.read)
     table = ctx.catalog.get_table(name)
     types = target_types(raw, source.schema, table and table["columns"], source.read)
     rows = apply_schema(raw, types, source.read).persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        return _stage_and_publish(
+        counts = _stage_and_publish(
             ctx, name, source, pending, batch, rows, types, table, (copies, superseded)
         )
+        return {**counts, "blank_lines_skipped": sum(blank.values())}
     finally:
         rows.unpersist()
 
@@ -309,6 +313,12 @@ def _report(
             "files changed after ingestion",
             f"{len(versions)} file(s) of source '{name}' arrived again with new content; "
             f"their new rows replace their earlier ones: {', '.join(versions[:10])}",
+        ),
+        (
+            summary["blank_lines_skipped"],
+            "blank lines skipped",
+            f"{summary['blank_lines_skipped']} whitespace-only line(s) in the files of source "
+            f"'{name}' were skipped: they hold no row",
         ),
         (
             summary["rows_quarantined"],

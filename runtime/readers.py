@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .columns import clean_names
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 CORRUPT = "_corrupt_record"
 SOURCE_FILE = "_source_file"
 TEXT_FORMATS = ("csv", "json", "jsonl")
+LINE_FORMATS = ("csv", "jsonl")
 HEAD_BYTES = 65536
 # Spark's own CSV options, for a spec that leaves them unset: Spark reads with them, and the
 # header line is parsed here with the same ones.
@@ -38,6 +39,8 @@ class RawFrame:
     frame: Any
     text: bool
     mapping: dict[str, str]
+    # The files read line by line (CSV, JSON lines), where Spark skips whitespace-only lines.
+    line_files: list[ObjectInfo] = field(default_factory=list)
 
     @property
     def data_columns(self) -> list[str]:
@@ -58,7 +61,9 @@ def read_objects(ctx: Context, source: SourceConfig, objects: list[ObjectInfo]) 
         _read_group(ctx, source, fmt, list(header), objs)
         for (fmt, header), objs in sorted(groups.items())
     ]
-    return _union(frames)
+    raw = _union(frames)
+    raw.line_files = [o for (fmt, _), objs in groups.items() if fmt in LINE_FORMATS for o in objs]
+    return raw
 
 
 def _csv_header(head: bytes, read: ReadOptions) -> list[str]:
@@ -153,15 +158,38 @@ def _finish(ctx: Context, frame: Any, raw_names: list[str], text: bool) -> RawFr
     frame = frame.toDF(*[c if c == CORRUPT else next(cleaned) for c in frame.columns])
     if CORRUPT not in frame.columns:
         frame = frame.withColumn(CORRUPT, F.lit(None).cast("string"))
+    frame = with_source_file(ctx, frame)
+    return RawFrame(frame, text, dict(zip(raw_names, clean_names(raw_names), strict=True)))
+
+
+def with_source_file(ctx: Context, frame: Any) -> Any:
+    """The frame with `_source_file`: the object key each row was read from."""
+    from pyspark.sql import functions as F
+
     prefix = ctx.storage.uri("raw", "")
     # Spark gives the file as a URI (`day%201.csv`); the column holds the object's key as the
     # landing check and the bookmarks know it. A '+' is kept: URLDecoder would make it a space.
     path = F.expr("url_decode(replace(input_file_name(), '+', '%2B'))")
-    frame = frame.withColumn(
+    return frame.withColumn(
         SOURCE_FILE,
         F.when(path.startswith(prefix), path.substr(len(prefix) + 1, 1 << 30)).otherwise(path),
     )
-    return RawFrame(frame, text, dict(zip(raw_names, clean_names(raw_names), strict=True)))
+
+
+def blank_lines(ctx: Context, raw: RawFrame, read: ReadOptions) -> dict[str, int]:
+    """Whitespace-only lines per file read line by line: Spark's readers skip them, so they are
+    neither rows nor quarantined; counted, a file's lines add up. One plain line scan. Not for
+    a multi-line CSV (a blank line may be data in a quoted field) or UTF-16 (the line reader is
+    UTF-8)."""
+    from pyspark.sql import functions as F
+
+    if not raw.line_files or read.multiline or read.encoding == "utf-16":
+        return {}
+    uris = [ctx.storage.uri("raw", o.key) for o in raw.line_files]
+    lines = with_source_file(ctx, ctx.spark.read.text(uris))
+    # Spark's trim() removes spaces only; Spark's CSV reader skips tab-only lines as well.
+    blank = lines.filter(F.col("value").rlike(r"^\s*$")).groupBy(SOURCE_FILE).count()
+    return {r[SOURCE_FILE]: r["count"] for r in blank.collect()}
 
 
 def _union(frames: list[RawFrame]) -> RawFrame:

@@ -260,6 +260,12 @@ def summary_table(result: RunResult) -> str:
             if s.get("files_skipped_identical")
         ]
         lines += [
+            f"  {s['source']}: {s['blank_lines_skipped']:,} whitespace-only line(s) skipped "
+            "(no rows)"
+            for s in ingestion
+            if s.get("blank_lines_skipped")
+        ]
+        lines += [
             f"  {s['source']}: {s['files_new_versions']} file(s) changed in place "
             "(their new rows replace the earlier ones)"
             for s in ingestion
