@@ -9,7 +9,7 @@ SAMPLES := tests/data/nycflights13
 CHECKOV_VENV ?= .venv-checkov
 CHECKOV_VERSION ?= 3.3.30
 
-.PHONY: setup checkov run run-full run-aws demo test lint bench bench-spark clean
+.PHONY: setup checkov run run-full run-aws demo test check lint bench bench-spark clean
 
 setup: $(VENV)/.installed
 
@@ -66,8 +66,16 @@ test: setup checkov
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
+# The edit loop (under 2 minutes): everything but Spark, the AWS emulator and the slow builds,
+# with a few examples per property test. `make test` runs all of it, every example.
+check: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	HYPOTHESIS_PROFILE=quick $(BIN)/python -m pytest -q -m "not spark and not aws and not slow"
+
 bench: setup
 	$(BIN)/python bench/compile.py
+	$(BIN)/python bench/local_loop.py
 
 # Spark benchmarks on ~500 MB (16 copies of the full flights file); ~15 minutes here.
 bench-spark: setup .data/flights.csv

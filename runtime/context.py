@@ -6,6 +6,8 @@ Local is chosen by `--pipegen-lake DIR`; Glue by the `--JOB_NAME` Glue passes to
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,12 +32,16 @@ SPARK_SETTINGS = {
     "spark.sql.parquet.compression.codec": "snappy",
 }
 # Locally only: on Glue the cluster's own settings stand (its shuffle partitions scale with the
-# workers; 8 would starve a 10-worker job), and Glue serves its own UI.
+# workers; 8 would starve a 10-worker job), and Glue serves its own UI. A local run's shuffle
+# partitions follow its master's cores (local_shuffle_partitions); 8 is two cores' worth.
 LOCAL_SPARK_SETTINGS = {
     "spark.ui.enabled": "false",
     "spark.sql.shuffle.partitions": "8",
 }
 SPARK_DEFAULTS = {**SPARK_SETTINGS, **LOCAL_SPARK_SETTINGS}
+SHUFFLE_PARTITIONS_PER_CORE = 4
+_LOCAL_CORES = re.compile(r"local(?:\[(\*|\d+)(?:,\d+)?\])?$")
+_LOCAL_CLUSTER = re.compile(r"local-cluster\[(\d+),\s*(\d+),\s*\d+\]$")
 
 
 @dataclass
@@ -90,16 +96,21 @@ def _local(stage: str, arguments: JobArguments) -> Context:
     lake = Path(arguments["lake"]).resolve()
     config = read_local_config(Path(arguments["config"]), stage)
     builder = SparkSession.builder.appName(f"pipegen-{config.pipeline}-{stage}")
-    if "master" in arguments.values:
-        builder = builder.master(arguments["master"])
+    master = arguments.values.get("master")
+    if master:
+        builder = builder.master(master)
     for key, value in SPARK_DEFAULTS.items():
         builder = builder.config(key, value)
+    partitions = local_shuffle_partitions(master or _submitted_master())
+    builder = builder.config("spark.sql.shuffle.partitions", str(partitions))
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     env = config.environment
     layout = LakeLayout(lake)
     notifier = LogNotifier(layout.notifications_file)
-    facts = {"executors": executor_probe(spark)} if "check-executors" in arguments.values else {}
+    facts: dict[str, Any] = {"spark": _spark_facts(spark)}
+    if "check-executors" in arguments.values:
+        facts["executors"] = executor_probe(spark)
     return Context(
         facts=facts,
         stage=stage,
@@ -116,6 +127,27 @@ def _local(stage: str, arguments: JobArguments) -> Context:
         run_id=arguments.values.get("run-id", "local"),
         lake=lake,
     )
+
+
+def _submitted_master() -> str:
+    """The master spark-submit was given (in the conf it passes to the Python driver)."""
+    from pyspark import SparkConf
+
+    return SparkConf().get("spark.master", "local[*]")
+
+
+def local_shuffle_partitions(master: str) -> int:
+    """Shuffle partitions for a local master: a few per core, so every core has work and a
+    small table is not cut into 200 tasks (Spark's default, made for clusters)."""
+    cores = None
+    local = _LOCAL_CORES.match(master)
+    if local:
+        count = local.group(1)
+        cores = (os.cpu_count() or 1) if count == "*" else int(count or 1)
+    cluster = _LOCAL_CLUSTER.match(master)
+    if cluster:
+        cores = int(cluster.group(1)) * int(cluster.group(2))
+    return SHUFFLE_PARTITIONS_PER_CORE * (cores or 2)
 
 
 def _runtime_location(_: int) -> tuple[int, str]:
@@ -189,4 +221,5 @@ def _spark_facts(spark: Any) -> dict[str, str | None]:
     return {
         "spark.sql.shuffle.partitions": spark.conf.get("spark.sql.shuffle.partitions"),
         "spark.master": spark.sparkContext.master,
+        "application": spark.sparkContext.applicationId,
     }

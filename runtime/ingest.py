@@ -150,7 +150,7 @@ def _stage_and_publish(
     )
     prefix = publish.staging_prefix(name, batch.batch_id)
     ctx.storage.delete_prefix("processed", prefix)
-    good.write.mode("overwrite").partitionBy(*keys).parquet(
+    spread_over_cores(ctx, good, keys).write.mode("overwrite").partitionBy(*keys).parquet(
         ctx.storage.uri("processed", prefix + "data/")
     )
     clock.lap("write good rows")
@@ -221,6 +221,16 @@ def _good_rows(rows: Any, types: dict[str, str], source: SourceConfig, batch: An
     if source.is_reference:
         return good, []
     return add_partition_columns(good, source.partition_by)
+
+
+def spread_over_cores(ctx: Context, frame: Any, keys: list[str]) -> Any:
+    """A read of fewer splits than cores (one small file, one gzip file) would write all its
+    partition folders from one task: each file costs a writer's setup, so spread them over the
+    cores by partition key. A read of many splits writes from many tasks already (no shuffle)."""
+    cores = ctx.spark.sparkContext.defaultParallelism
+    if not keys or frame.rdd.getNumPartitions() >= cores:
+        return frame
+    return frame.repartition(cores, *keys)
 
 
 def _verify(ctx: Context, prefix: str, per_file_in: dict[str, int], name: str) -> tuple[int, int]:

@@ -6,6 +6,15 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
+
+from helpers import HYPOTHESIS_PROFILE
+
+# Property tests: every example in CI (`make test`), a few in the edit loop (`make check`). The
+# tests take their counts from helpers.examples; a profile sets the rest.
+settings.register_profile("full", deadline=None)
+settings.register_profile("quick", deadline=None, max_examples=10)
+settings.load_profile(HYPOTHESIS_PROFILE)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -27,13 +27,23 @@ def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "full")
+
+
+def examples(full: int) -> int:
+    """A property test's example count: `full` in the full profile (CI), else the profile's."""
+    from hypothesis import settings
+
+    return full if HYPOTHESIS_PROFILE == "full" else settings.default.max_examples
+
+
 def cfn_lint_findings(template_text: str) -> list[str]:
     """cfn-lint errors and warnings (informational notes excluded), offline, via its API, for
     the region the template is compiled for (named in its metadata)."""
-    from cfnlint.api import lint
+    from pipegen_compiler.commands.lint import cfn_lint_matches
 
     region = json.loads(template_text)["Metadata"]["pipegen"]["region"]
-    return [str(m) for m in lint(template_text, regions=[region]) if m.rule.id[0] in ("E", "W")]
+    return [str(m) for m in cfn_lint_matches(template_text, region)]
 
 
 def template_of(files: dict[str, bytes]) -> dict:

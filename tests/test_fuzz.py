@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import REPO
+from helpers import REPO, examples
 from pipegen_compiler.diagnostics import CompileError
 from pipegen_compiler.load import load_bytes
 from pipegen_compiler.validate import validate
@@ -43,7 +43,9 @@ YAML_BITS = [
     b"0o17",
     b".inf",
 ]
-FUZZ = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=examples(1000), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def _run(raw: bytes) -> None:
@@ -84,7 +86,7 @@ def test_mutated_reference_spec_never_crashes(data):
     _run(bytes(raw))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_mutated_reference_spec_never_crashes_any_later_stage(data):
     """Past the validator: references, semantics, limits, the build and the policy checks."""

@@ -12,6 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import examples
 from pipegen_compiler.checks.aws_limits import LIMITS
 from pipegen_compiler.emit import emit
 from pipegen_compiler.load import resolve_plain_scalar
@@ -143,7 +144,7 @@ def _compile(path: Path) -> dict[str, dict[str, bytes]]:
 
 
 @settings(
-    max_examples=200,
+    max_examples=examples(200),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

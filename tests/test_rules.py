@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import local_context, quality_config
+from helpers import examples, local_context, quality_config
 from pipegen_runtime import rules
 from pipegen_runtime.quality import evaluate_table
 
@@ -56,7 +56,7 @@ def _judged_each(specs, counts: list[tuple[int, int]]) -> list[rules.RuleResult]
     return results
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(rule_specs, st.integers(0, 1000), st.data())
 def test_a_row_failing_every_rule_never_raises_the_score(specs, checked, data):
     failures = data.draw(st.lists(st.integers(0, 1000), min_size=len(specs), max_size=len(specs)))
@@ -66,7 +66,7 @@ def test_a_row_failing_every_rule_never_raises_the_score(specs, checked, data):
     assert after <= before
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(rule_specs, st.integers(0, 1000), st.data())
 def test_a_row_failing_one_rule_outside_the_others_filters_never_raises_it(specs, checked, data):
     failures = data.draw(st.lists(st.integers(0, 1000), min_size=len(specs), max_size=len(specs)))

@@ -1,4 +1,4 @@
-"""`pipegen run` end to end on the flights sample, each job a real spark-submit process:
+"""`pipegen run` end to end on the flights sample, the jobs in one real spark-submit process:
 figures against an independent computation, a rerun that does nothing, and SIGKILL at five
 points followed by a rerun that repairs the lake to exactly the uninterrupted result."""
 
@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.spark
 
 SPEC = REPO / "specs" / "flights.yaml"
 SAMPLE_ROWS = 3368
+STAGES = ("ingestion", "processing", "quality")
 
 
 @pytest.fixture
@@ -52,6 +54,24 @@ def test_run_ingests_every_row_and_reports(clean_run, spark):
     assert rules["00_not_null_carrier_flight_origin_dest_time_hour"]["checked"] == raw.count()
     assert enriched["single_pass_scans"] == 1
     assert Path(summary["report"].removeprefix("file://")).read_text().startswith("<!doctype")
+
+
+def test_the_three_stages_share_one_spark_application(clean_run):
+    """#15's local loop: one JVM and one SparkSession for the run, not one per stage."""
+    lake, first = clean_run
+    (run,) = (lake / "_runs").iterdir()
+    facts = {s: json.loads((run / f"{s}.json").read_text())["spark"] for s in STAGES}
+    assert len({f["application"] for f in facts.values()}) == 1, facts
+    assert {f["spark.sql.shuffle.partitions"] for f in facts.values()} == {"8"}  # local[2]
+    assert (run / "spark.log").is_file()
+    paces = re.findall(
+        r"\[\d/3\] (\w+) done in [\d.]+s: ([\d,]+) rows (in|out|checked)", first.stdout
+    )
+    assert [(stage, int(rows.replace(",", ""))) for stage, rows, _ in paces] == [
+        ("ingestion", 3368 + 16 + 1458),
+        ("processing", 2530 + 3286 + 33),
+        ("quality", 2530 + 3286 + 33),
+    ]
 
 
 def test_daily_delays_equal_an_independent_computation(clean_run, spark):

@@ -70,6 +70,7 @@ def test_cfn_lint_has_no_errors_or_warnings(templates):
         assert cfn_lint_findings(text) == [], label
 
 
+@pytest.mark.slow
 def test_checkov_passes_every_template_with_only_reasoned_skips(templates, tmp_path):
     assert CHECKOV.exists(), f"checkov is not installed at {CHECKOV}: run `make checkov`"
     folder = tmp_path / "scan"

@@ -9,6 +9,8 @@ import sys
 import venv
 from importlib.metadata import version
 
+import pytest
+
 from helpers import REPO, compile_all
 
 DISTRIBUTION = "pipegen-glue"
@@ -20,6 +22,7 @@ def _run(*args, cwd) -> str:
     return done.stdout
 
 
+@pytest.mark.slow
 def test_the_wheel_installs_alone_and_compiles_the_reference_spec(tmp_path):
     _run(
         sys.executable,

@@ -10,8 +10,10 @@ GitHub workflow annotations.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..codes import CODES
@@ -35,19 +37,38 @@ def lint(paths: list[Path], strict: bool) -> list[Diagnostic]:
     return sorted(set(findings))
 
 
-def _cfn_lint(template: str, plan, strict: bool, spans: dict[str, Span]) -> list[Diagnostic]:
-    """cfn-lint's findings, each on the spec line of the setting that made its resource."""
+@dataclass(frozen=True)
+class CfnLintMatch:
+    rule: str
+    message: str
+    path: tuple
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.message} ({'/'.join(str(p) for p in self.path)})"
+
+
+@functools.lru_cache(maxsize=64)
+def cfn_lint_matches(template: str, region: str) -> tuple[CfnLintMatch, ...]:
+    """cfn-lint's errors and warnings on a template, once per template and region in a process:
+    linting a folder, or a test suite, meets the same template again (a run takes seconds)."""
     from cfnlint.api import lint as cfn_lint
 
+    return tuple(
+        CfnLintMatch(m.rule.id, m.message, tuple(getattr(m, "path", []) or []))
+        for m in cfn_lint(template, regions=[region])
+        if m.rule.id[0] in "EW"
+    )
+
+
+def _cfn_lint(template: str, plan, strict: bool, spans: dict[str, Span]) -> list[Diagnostic]:
+    """cfn-lint's findings, each on the spec line of the setting that made its resource."""
     pipeline = plan.source_map.at(("pipeline",))
     findings = []
-    for match in cfn_lint(template, regions=[plan.region]):
-        rule = match.rule.id
-        if rule[0] not in "EW":
-            continue
-        where = "/".join(str(p) for p in getattr(match, "path", []) or [])
+    for match in cfn_lint_matches(template, plan.region):
+        rule = match.rule
+        where = "/".join(str(p) for p in match.path)
         severity = "error" if rule[0] == "E" or strict else "warning"
-        path = list(getattr(match, "path", []) or [])
+        path = list(match.path)
         resource = path[1] if len(path) > 1 and path[0] == "Resources" else None
         findings.append(
             Diagnostic(

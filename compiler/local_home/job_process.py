@@ -12,17 +12,25 @@ import ctypes
 import os
 import signal
 import subprocess
+from collections.abc import Callable
 from typing import IO
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 # Spark's shutdown hooks (stop the context, delete temp files) get this long after SIGTERM.
 STOP_GRACE_SECONDS = 20
+POLL_SECONDS = 0.2
 
 
-def stoppable_call(command: list[str], log: IO[str], environment: dict[str, str]) -> int:
-    """Run a job and wait for it; whatever ends the wait (Ctrl-C, SIGTERM turned into
-    SystemExit by the command, an error) stops the job too, and if pipegen itself is killed
-    the kernel stops it. A stopped job commits nothing: the next run repairs its batch."""
+def stoppable_call(
+    command: list[str],
+    log: IO[str],
+    environment: dict[str, str],
+    while_running: Callable[[], None] = lambda: None,
+) -> int:
+    """Run a job and wait for it, calling `while_running` every few tenths of a second and once
+    at its end; whatever ends the wait (Ctrl-C, SIGTERM turned into SystemExit by the command,
+    an error) stops the job too, and if pipegen itself is killed the kernel stops it. A stopped
+    job commits nothing: the next run repairs its batch."""
     job = subprocess.Popen(
         command,
         stdout=log,
@@ -34,7 +42,14 @@ def stoppable_call(command: list[str], log: IO[str], environment: dict[str, str]
         preexec_fn=_die_with_parent,
     )
     try:
-        return job.wait()
+        while True:
+            try:
+                code = job.wait(POLL_SECONDS)
+            except subprocess.TimeoutExpired:
+                while_running()
+                continue
+            while_running()
+            return code
     except BaseException:
         _stop(job)
         raise
