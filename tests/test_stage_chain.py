@@ -119,3 +119,29 @@ def test_a_half_written_progress_line_waits_for_its_end(tmp_path):
 )
 def test_local_shuffle_partitions_follow_the_masters_cores(master, partitions):
     assert local_shuffle_partitions(master) == partitions
+
+
+def test_a_small_run_starts_its_jvm_with_c1_only_and_a_large_one_does_not(tmp_path):
+    from helpers import REPO, lake_with_samples
+    from pipegen_compiler.local_home.jvm_options import (
+        SMALL_RUN_BYTES,
+        driver_java_options,
+        run_data_bytes,
+    )
+    from pipegen_compiler.pipeline import plan_all
+    from pipegen_runtime.state import SqliteState
+    from pipegen_runtime.storage import LocalStorage
+
+    assert driver_java_options(SMALL_RUN_BYTES - 1) == [
+        "--driver-java-options",
+        "-XX:TieredStopAtLevel=1",
+    ]
+    assert driver_java_options(SMALL_RUN_BYTES) == []
+    plan = plan_all(REPO / "specs" / "flights.yaml", "flights.yaml")["dev"]
+    lake = lake_with_samples(tmp_path)
+    state = SqliteState(LakeLayout(lake).state_file)
+    raw = sum(p.stat().st_size for p in (lake / "raw").rglob("*") if p.is_file())
+    assert run_data_bytes(plan, LocalStorage(lake), state) == raw
+    (lake / "processed" / "t").mkdir(parents=True)
+    (lake / "processed" / "t" / "part-0.parquet").write_bytes(b"x" * 1000)
+    assert run_data_bytes(plan, LocalStorage(lake), state) == raw + 1000

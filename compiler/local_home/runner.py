@@ -30,6 +30,7 @@ from ..naming import BUNDLE_NAME, JOBS
 from ..pipeline import compile_plan
 from ..plan import PipelinePlan
 from .job_process import stoppable_call
+from .jvm_options import driver_java_options, run_data_bytes
 from .run_guard import refuse_a_lake_without_its_state, run_lease
 
 EXIT_OK, EXIT_FAILED, EXIT_BLOCKED = 0, 1, 4
@@ -79,7 +80,8 @@ def _run_held(plan: PipelinePlan, lake: Path, folder: Path, master: str, echo) -
             result.exit_code = EXIT_BLOCKED
         return result
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
-    for stage, code in run_stages(folder, lake, master, run_id, echo):
+    java = driver_java_options(run_data_bytes(plan, storage, state))
+    for stage, code in run_stages(folder, lake, master, run_id, echo, java):
         summary_path = LakeLayout(lake).run_summary(run_id, stage)
         if summary_path.is_file():
             result.summaries[stage] = json.loads(summary_path.read_text())
@@ -184,7 +186,9 @@ def _jvm_log(lake: Path, run_id: str) -> Path:
     return LakeLayout(lake).run_log(run_id, "spark")
 
 
-def chain_command(folder: Path, chain_plan: Path, master: str) -> list[str]:
+def chain_command(
+    folder: Path, chain_plan: Path, master: str, java: list[str] | None = None
+) -> list[str]:
     """One spark-submit for every stage: the chain driver runs the job scripts in turn."""
     return [
         spark_submit(),
@@ -192,6 +196,7 @@ def chain_command(folder: Path, chain_plan: Path, master: str) -> list[str]:
         master,
         "--driver-memory",
         DRIVER_MEMORY,
+        *(java or []),
         "--conf",
         "spark.ui.enabled=false",
         "--py-files",
@@ -220,7 +225,7 @@ def job_arguments(folder: Path, stage: str, lake: Path, master: str, run_id: str
     ]
 
 
-def run_stages(folder: Path, lake: Path, master: str, run_id: str, echo):
+def run_stages(folder: Path, lake: Path, master: str, run_id: str, echo, java: list[str]):
     """Run the stages in one JVM; yield (stage, exit code) for each stage that ran, in order.
 
     The chain stops at the first stage that does not exit 0. A stage that started and never
@@ -248,7 +253,7 @@ def run_stages(folder: Path, lake: Path, master: str, run_id: str, echo):
     }
     with watcher.jvm_log.open("w") as handle:
         code = stoppable_call(
-            chain_command(folder, chain_plan, master), handle, environment, watcher.poll
+            chain_command(folder, chain_plan, master, java), handle, environment, watcher.poll
         )
     yield from watcher.outcomes(code)
 
