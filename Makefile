@@ -61,19 +61,19 @@ demo: setup
 	$(BIN)/pipegen validate specs/*.yaml
 	$(BIN)/pipegen compile specs/flights.yaml --env dev
 
-# Two workers (the machine's two cores): the end-to-end runs wait on JVMs and HTTP as much as
-# they compute. `python -m pytest` alone runs the same tests in one process.
+# Two workers (the machine's two cores), a test file per worker so that its module fixtures (a
+# deployed stack, an emulator) are built once. `python -m pytest` runs the same in one process.
 test: setup checkov
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # The edit loop (under 2 minutes): everything but Spark, the AWS emulator and the slow builds,
 # with a few examples per property test. `make test` runs all of it, every example.
 check: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	HYPOTHESIS_PROFILE=quick $(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not spark and not aws and not slow"
+	HYPOTHESIS_PROFILE=quick $(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not spark and not aws and not slow"
 
 bench: setup
 	$(BIN)/python bench/compile.py

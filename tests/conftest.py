@@ -17,18 +17,6 @@ settings.register_profile("quick", deadline=None, max_examples=10)
 settings.load_profile(HYPOTHESIS_PROFILE)
 
 
-# `make test` runs two workers (pytest-xdist, --dist loadgroup). A module's tests stay together
-# in one worker, so its module fixtures (a deployed stack, an emulator) are built once, except
-# in these modules of independent end-to-end runs, which share out test by test.
-SPREAD_TEST_BY_TEST = {"test_run.py", "test_new.py"}
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.path.name not in SPREAD_TEST_BY_TEST:
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
