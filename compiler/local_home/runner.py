@@ -186,9 +186,7 @@ def _jvm_log(lake: Path, run_id: str) -> Path:
     return LakeLayout(lake).run_log(run_id, "spark")
 
 
-def chain_command(
-    folder: Path, chain_plan: Path, master: str, java: list[str] | None = None
-) -> list[str]:
+def chain_command(folder: Path, chain_plan: Path, master: str, java: list[str]) -> list[str]:
     """One spark-submit for every stage: the chain driver runs the job scripts in turn."""
     return [
         spark_submit(),
@@ -196,7 +194,7 @@ def chain_command(
         master,
         "--driver-memory",
         DRIVER_MEMORY,
-        *(java or []),
+        *java,
         "--conf",
         "spark.ui.enabled=false",
         "--py-files",
