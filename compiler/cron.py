@@ -28,7 +28,7 @@ def max_gap_hours(cron: str) -> int | None:
 def never_fires(cron: str) -> bool:
     """True when the day and month fields can never meet (`30 2`: February 30th)."""
     runs = _firing_hours(cron.removeprefix("cron(").removesuffix(")").split())
-    return runs == []
+    return runs == ()
 
 
 @lru_cache(maxsize=256)
@@ -45,7 +45,13 @@ def runs_per_month(cron: str, hours_per_month: int = 730) -> float | None:
     return len(hourly) * per_hour * hours_per_month / WINDOW_HOURS
 
 
-def _firing_hours(fields: list[str]) -> list[int] | None:
+def _firing_hours(fields: list[str]) -> tuple[int, ...] | None:
+    return _firing_hours_of(tuple(fields))
+
+
+@lru_cache(maxsize=256)
+def _firing_hours_of(fields: tuple[str, ...]) -> tuple[int, ...] | None:
+    """The hours (counted from the window's start) in which the schedule fires."""
     if len(fields) != 6 or any(c in "".join(fields) for c in "LW#"):
         return None
     _, hours, dom, month, dow, _ = fields
@@ -59,13 +65,20 @@ def _firing_hours(fields: list[str]) -> list[int] | None:
     except ValueError:
         return None
     start = datetime(2027, 1, 1, tzinfo=UTC)
-    return [h for h in range(WINDOW_HOURS) if _matches(start + timedelta(hours=h), allowed)]
+    day_hours = sorted(allowed[0])
+    # Day by day: whether a day matches does not depend on the hour.
+    return tuple(
+        day * 24 + hour
+        for day in range(WINDOW_HOURS // 24)
+        if _day_matches(start + timedelta(days=day), allowed)
+        for hour in day_hours
+    )
 
 
-def _matches(at: datetime, allowed: tuple[set[int], ...]) -> bool:
-    hours, dom, month, dow = allowed
+def _day_matches(at: datetime, allowed: tuple[set[int], ...]) -> bool:
+    _, dom, month, dow = allowed
     weekday = (at.weekday() + 1) % 7 + 1  # cron: 1 = Sunday
-    return at.hour in hours and at.month in month and at.day in dom and weekday in dow
+    return at.month in month and at.day in dom and weekday in dow
 
 
 def _values(field: str, low: int, high: int, names: list[str]) -> set[int]:

@@ -11,7 +11,6 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from .render import canonical_json
 
@@ -19,10 +18,10 @@ MANIFEST = "manifest.json"
 
 
 def with_template_and_manifest(
-    template: dict[str, Any], files: dict[str, bytes], release: str
+    template_json: bytes, files: dict[str, bytes], release: str
 ) -> dict[str, bytes]:
     """All output files: the template, the rendered files and a manifest of their hashes."""
-    everything = {"template.json": canonical_json(template), **files}
+    everything = {"template.json": template_json, **files}
     manifest = {
         "release": release,
         "files": {

@@ -65,7 +65,7 @@ def compile_plan(plan: PipelinePlan) -> Compiled:
     release = release_of(artifacts)
     built = build(plan, release)
     raise_if_errors(policy.check(built.template, plan, built.spans))
-    files = with_template_and_manifest(built.template, artifacts, release)
+    files = with_template_and_manifest(built.template_json, artifacts, release)
     return Compiled(plan, files, built.spans)
 
 

@@ -7,6 +7,7 @@ the jobs only as JSON config files.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import zipfile
@@ -90,8 +91,10 @@ def _dump(model: Any) -> Any:
     return model.model_dump(mode="json", by_alias=True)
 
 
+@functools.lru_cache(maxsize=1)
 def runtime_bundle() -> bytes:
-    """The runtime package as a zip with fixed timestamps and order: same code, same bytes."""
+    """The runtime package as a zip with fixed timestamps and order: same code, same bytes.
+    Made once per process: every spec of a batch ships the same runtime."""
     root = Path(pipegen_runtime.__file__).parent
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:

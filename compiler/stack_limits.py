@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter
 
 from .diagnostics import Diagnostic, Span
-from .render import canonical_json
 
 MAX_RESOURCES = 500
 MAX_TEMPLATE_BYTES = 1_000_000
@@ -31,8 +30,8 @@ def resource_count(made: int, at: Span) -> list[Diagnostic]:
     ]
 
 
-def template_size(template: dict, spans: dict[str, Span]) -> list[Diagnostic]:
-    size = len(canonical_json(template))
+def template_size(size: int, spans: dict[str, Span]) -> list[Diagnostic]:
+    """`size`: the template's bytes as uploaded."""
     if size <= MAX_TEMPLATE_BYTES:
         return []
     biggest, _ = Counter(spans.values()).most_common(1)[0]

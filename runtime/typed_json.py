@@ -12,6 +12,7 @@ function carries this module inline).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from typing import Any, Literal, Union
@@ -35,7 +36,7 @@ def decode(cls: type, value: Any, where: str = "config") -> Any:
     unknown = sorted(set(value) - {key_of(f) for f in fields})
     if unknown:
         raise ShapeError(f"{where}: unknown key '{unknown[0]}'")
-    hints = typing.get_type_hints(cls)
+    hints = _type_hints(cls)
     values = {}
     for field in fields:
         key = key_of(field)
@@ -45,6 +46,12 @@ def decode(cls: type, value: Any, where: str = "config") -> Any:
             raise ShapeError(f"{where}: '{key}' is missing")
         values[field.name] = _decode_value(hints[field.name], value[key], f"{where}.{key}")
     return cls(**values)
+
+
+@functools.cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    # Resolving a class's string annotations is slow; a config decodes the same classes often.
+    return typing.get_type_hints(cls)
 
 
 def _decode_value(hint: Any, value: Any, where: str) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from helpers import REPO, compile_all, run_cli, template_of
 from pipegen_compiler.diagnostics import Span
+from pipegen_compiler.render import canonical_json
 from pipegen_compiler.stack_limits import MAX_TEMPLATE_BYTES, template_size
 
 SPEC = """apiVersion: pipegen/v1
@@ -19,10 +20,10 @@ def test_a_template_over_1_mb_is_a_finding_at_the_area_that_made_most_of_it():
     here, there = Span("spec.yaml", 20, 3), Span("spec.yaml", 4, 1)
     big = {f"Alarm{i}": {"Type": "AWS::CloudWatch::Alarm", "x": "a" * 4000} for i in range(260)}
     spans = {**{name: here for name in big}, "Other": there}
-    (finding,) = template_size({"Resources": big}, spans)
+    (finding,) = template_size(len(canonical_json({"Resources": big})), spans)
     assert (finding.code, finding.span) == ("PG506", here)
     assert f"{MAX_TEMPLATE_BYTES:,}" in finding.message and "split" in finding.message
-    assert template_size({"Resources": {"One": big["Alarm0"]}}, spans) == []
+    assert template_size(len(canonical_json({"Resources": {"One": big["Alarm0"]}})), spans) == []
 
 
 def test_the_description_is_cut_by_bytes_at_a_character_boundary(tmp_path):

@@ -8,6 +8,7 @@ from pathlib import PurePath
 
 from ..diagnostics import Span, raise_if_errors
 from ..plan import PipelinePlan
+from ..render import canonical_json
 from ..stack_limits import template_size
 from . import (
     alarms,
@@ -50,6 +51,8 @@ BUILDERS: tuple[tuple[tuple[str, ...], Callable[[Stack], None]], ...] = (
 @dataclass(frozen=True)
 class Built:
     template: dict
+    # The template's canonical bytes, made once: the size check and the output share them.
+    template_json: bytes
     # Logical ID -> the spec position of the setting that made the resource.
     spans: dict[str, Span]
 
@@ -77,8 +80,9 @@ def build(plan: PipelinePlan, release: str) -> Built:
             run(stack)
     raise_if_errors([*stack.problems, *stack.limit_problems()])
     template, spans = stack.template.to_dict(), stack.spans()
-    raise_if_errors(template_size(template, spans))
-    return Built(template, spans)
+    template_json = canonical_json(template)
+    raise_if_errors(template_size(len(template_json), spans))
+    return Built(template, template_json, spans)
 
 
 def _description(plan: PipelinePlan) -> str:
