@@ -94,22 +94,12 @@ def time_ours(config_dir: Path, data: Path, work: Path) -> float:
 
 def ingestion_alone(folder: Path, lake: Path) -> list[str]:
     """The ingestion job as its own spark-submit, with the arguments `pipegen run` gives it."""
-    from pipegen_compiler.local_home.runner import DRIVER_MEMORY, job_arguments, spark_submit
-    from pipegen_compiler.naming import BUNDLE_NAME
+    from pipegen_compiler.local_home.runner import job_arguments, submit_command
 
-    return [
-        spark_submit(),
-        "--master",
-        MASTER,
-        "--driver-memory",
-        DRIVER_MEMORY,
-        "--conf",
-        "spark.ui.enabled=false",
-        "--py-files",
-        str(folder / BUNDLE_NAME),
-        str(folder / "jobs" / "ingestion.py"),
-        *job_arguments(folder, "ingestion", lake, MASTER, "bench"),
-    ]
+    script = [str(folder / "jobs" / "ingestion.py")]
+    return submit_command(
+        folder, MASTER, [], script + job_arguments(folder, "ingestion", lake, MASTER, "bench")
+    )
 
 
 def time_hand_written(data: Path, work: Path) -> float:

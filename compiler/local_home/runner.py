@@ -188,6 +188,11 @@ def _jvm_log(lake: Path, run_id: str) -> Path:
 
 def chain_command(folder: Path, chain_plan: Path, master: str, java: list[str]) -> list[str]:
     """One spark-submit for every stage: the chain driver runs the job scripts in turn."""
+    return submit_command(folder, master, java, [str(CHAIN_DRIVER), str(chain_plan)])
+
+
+def submit_command(folder: Path, master: str, java: list[str], program: list[str]) -> list[str]:
+    """spark-submit of `program` (a script and its arguments) with the compiled runtime bundle."""
     return [
         spark_submit(),
         "--master",
@@ -199,8 +204,7 @@ def chain_command(folder: Path, chain_plan: Path, master: str, java: list[str]) 
         "spark.ui.enabled=false",
         "--py-files",
         str(folder / BUNDLE_NAME),
-        str(CHAIN_DRIVER),
-        str(chain_plan),
+        *program,
     ]
 
 
