@@ -179,6 +179,16 @@ _ALL = [
             "a `name_pattern` that can backtrack for minutes",
             "Do not repeat a group whose body repeats: `([a-z_]+)`, not `([a-z]+_?)+`.",
         ),
+        (
+            "PG421",
+            "a flex job on a worker type Glue's flex class does not offer",
+            "Flex runs G.1X and G.2X only: set `execution_class: standard` or change the type.",
+        ),
+        (
+            "PG422",
+            "a VPC without an endpoint the jobs call, and no NAT gateway",
+            "Keep the endpoints named, or add `network.nat_gateways`.",
+        ),
     ),
     *_codes(
         "checks/schedule.py",

@@ -20,10 +20,12 @@ from pipegen_runtime.metrics import PUBLISHED
 from .cron import runs_per_month
 from .naming import JOBS
 from .plan import PipelinePlan
+from .run_evidence import Measured
+from .spec.budget import DEFAULT_JOB_MINUTES
 
 PRICE_TABLE = "aws-us-east-1.json"
 # Usage figures no spec states; named in every estimate that uses them.
-LOG_GB_PER_JOB_RUN = 0.02
+LOG_GB_PER_JOB_MINUTE = 0.002  # a job's log grows with its run time
 PARQUET_SHARE_OF_RAW = 0.25  # Snappy Parquet against the raw text it came from
 S3_PUTS_PER_RUN = 300
 S3_GETS_PER_RUN = 1500
@@ -40,6 +42,10 @@ class JobUsage:
     workers: int
     minutes: float
     runs: float
+    execution_class: str = "standard"
+    auto_scaling: bool = False
+    # Where `minutes` comes from: measured runs, or the spec's stated figure.
+    minutes_from: str = "budget.expected.job_minutes"
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,8 @@ class Usage:
     catalog_objects: int = 0
     nat_gateways: int = 0
     availability_zones: int = 0
-    interface_endpoints: int = 0
+    # The AWS service of each interface endpoint (each billed per zone and hour).
+    interface_endpoints: tuple[str, ...] = ()
     nat_gb: float = 0.0
     kms_keys: int = 0
     alarm_metrics: float = 0.0
@@ -156,16 +163,15 @@ def _glue(usage: Usage, prices: dict) -> list[LineItem]:
     for job in usage.jobs:
         billed = max(job.minutes, glue["job_minimum_minutes"]) / 60
         dpus = glue["worker_dpus"][job.worker_type] * job.workers
-        rate = glue["memory_optimized_dpu_hour"] if job.worker_type[0] == "R" else glue["dpu_hour"]
         items.append(
             LineItem(
                 "Glue",
                 f"{job.name} job",
                 dpus * billed * job.runs,
                 "DPU-hours",
-                rate,
-                f"{job.workers} x {job.worker_type}, {job.minutes:g} min a run, "
-                f"{job.runs:.1f} runs",
+                _dpu_rate(job, glue),
+                f"{job.workers} x {job.worker_type} {job.execution_class}, "
+                f"{job.minutes:.3g} min a run, {job.runs:.1f} runs",
             )
         )
     crawl_hours = max(glue["crawler_minimum_minutes"], 0) / 60 * glue["crawler_dpus_assumed"]
@@ -185,10 +191,27 @@ def _glue(usage: Usage, prices: dict) -> list[LineItem]:
     return items
 
 
+def _dpu_rate(job: JobUsage, glue: dict) -> float:
+    if job.worker_type.startswith("R"):
+        return glue["memory_optimized_dpu_hour"]
+    return glue["flex_dpu_hour"] if job.execution_class == "flex" else glue["dpu_hour"]
+
+
 def _network(usage: Usage, prices: dict) -> list[LineItem]:
     vpc, hours = prices["vpc"], prices["hours_per_month"]
-    endpoint_hours = usage.interface_endpoints * usage.availability_zones * hours
+    endpoints = [
+        LineItem(
+            "VPC",
+            f"interface endpoint {service}",
+            usage.availability_zones * hours,
+            "endpoint-AZ-hours",
+            vpc["interface_endpoint_hour_per_az"],
+            f"{usage.availability_zones} AZs",
+        )
+        for service in usage.interface_endpoints
+    ]
     return [
+        *endpoints,
         LineItem(
             "VPC",
             "NAT gateways",
@@ -202,14 +225,6 @@ def _network(usage: Usage, prices: dict) -> list[LineItem]:
             usage.nat_gb if usage.nat_gateways else 0,
             "GB",
             vpc["nat_gateway_gb"],
-        ),
-        LineItem(
-            "VPC",
-            "interface endpoints",
-            endpoint_hours,
-            "endpoint-AZ-hours",
-            vpc["interface_endpoint_hour_per_az"],
-            f"{usage.interface_endpoints} endpoints x {usage.availability_zones} AZs",
         ),
     ]
 
@@ -325,26 +340,26 @@ def _messaging(usage: Usage, prices: dict) -> list[LineItem]:
     ]
 
 
-def usage_for(plan: PipelinePlan, template: dict[str, Any], hours_per_month: int = 730) -> Usage:
-    """A month of this pipeline: counts from its template, the rest from its spec."""
+def usage_for(
+    plan: PipelinePlan,
+    template: dict[str, Any],
+    hours_per_month: int = 730,
+    measured: dict[str, Measured] | None = None,
+) -> Usage:
+    """A month of this pipeline: counts from its template, the rest from its spec, and each
+    job's run time from `measured` runs (run_evidence.py) where they compare."""
     expected = plan.budget.expected if plan.budget else None
     assumptions: list[str] = []
     runs = _runs(plan, expected, assumptions)
-    minutes = expected.job_minutes if expected else 10.0
     gb_per_run = expected.gb_per_run if expected else 1.0
     if expected is None:
         assumptions.append("no `budget.expected`: 10 minutes a job run and 1 GB a run assumed")
     resources_by_type = _by_type(template)
     jobs = tuple(
-        JobUsage(
-            kind,
-            plan.job(kind).settings.worker_type,
-            plan.job(kind).settings.workers,
-            minutes,
-            runs,
-        )
+        _job_usage(plan, kind, runs, gb_per_run, (measured or {}).get(kind), assumptions)
         for kind in JOBS
     )
+    minutes = sum(j.minutes for j in jobs) / len(jobs)
     custom = len(plan.sources) * sum(
         1 for j, _ in PUBLISHED.values() if j in ("ingestion", "landing")
     )
@@ -357,7 +372,7 @@ def usage_for(plan: PipelinePlan, template: dict[str, Any], hours_per_month: int
             "endpoints, AWS APIs the interface endpoints"
         )
     assumptions += [
-        f"{LOG_GB_PER_JOB_RUN} GB of logs a job run; Parquet zones hold "
+        f"{LOG_GB_PER_JOB_MINUTE * 1000:g} MB of logs a job minute; Parquet zones hold "
         f"{PARQUET_SHARE_OF_RAW:.0%} of the raw volume; {S3_PUTS_PER_RUN} S3 writes and "
         f"{S3_GETS_PER_RUN} reads a run",
     ]
@@ -375,7 +390,7 @@ def usage_for(plan: PipelinePlan, template: dict[str, Any], hours_per_month: int
         custom_metrics=custom,
         custom_metric_hours=min(hours_per_month, runs * max(1, run_hours)),
         metric_puts=runs * len(JOBS) + runs,
-        log_gb=runs * len(JOBS) * LOG_GB_PER_JOB_RUN,
+        log_gb=runs * sum(j.minutes for j in jobs) * LOG_GB_PER_JOB_MINUTE,
         log_retention_days=plan.retention.logs_days,
         lambda_invocations=runs * 2,
         notifications=runs * 0.1 + _alarm_count(template) * 2,
@@ -389,6 +404,46 @@ def usage_for(plan: PipelinePlan, template: dict[str, Any], hours_per_month: int
         custom_events=runs,
         gb_processed=runs * gb_per_run,
         assumptions=tuple(assumptions),
+    )
+
+
+def _job_usage(
+    plan: PipelinePlan,
+    kind: str,
+    runs: float,
+    gb_per_run: float,
+    measured: Measured | None,
+    assumptions: list[str],
+) -> JobUsage:
+    settings = plan.job(kind).settings
+    stated = plan.budget.expected.minutes_for(kind) if plan.budget else DEFAULT_JOB_MINUTES
+    minutes, source = stated, "budget.expected.job_minutes"
+    if measured is not None:
+        scaled = measured.scaled_minutes(gb_per_run)
+        if scaled is None:
+            assumptions.append(
+                f"{kind}: measured runs read {measured.gb:.4g} GB, too far from "
+                f"{gb_per_run:g} GB a run to scale; {stated:g} min from budget.expected.job_minutes"
+            )
+        else:
+            minutes, source = (
+                scaled,
+                f"measured ({measured.describe()}, scaled to {gb_per_run:g} GB)",
+            )
+    scaling = ", auto scaling (billed per worker held; estimated at the ceiling)"
+    assumptions.append(
+        f"{kind} job: {minutes:.3g} min a run from {source}"
+        + (scaling if settings.auto_scaling else "")
+    )
+    return JobUsage(
+        kind,
+        settings.worker_type,
+        settings.workers,
+        minutes,
+        runs,
+        settings.execution_class,
+        settings.auto_scaling,
+        source,
     )
 
 
@@ -425,12 +480,15 @@ def _by_type(template: dict[str, Any]) -> dict[str, int]:
     return counts
 
 
-def _interface_endpoints(template: dict[str, Any]) -> int:
-    return sum(
-        1
-        for r in template["Resources"].values()
-        if r["Type"] == "AWS::EC2::VPCEndpoint"
-        and r["Properties"].get("VpcEndpointType") == "Interface"
+def _interface_endpoints(template: dict[str, Any]) -> tuple[str, ...]:
+    """The service of each interface endpoint in the template (`com.amazonaws.<region>.glue`)."""
+    return tuple(
+        sorted(
+            r["Properties"]["ServiceName"]["Fn::Sub"].rsplit(".", 1)[1]
+            for r in template["Resources"].values()
+            if r["Type"] == "AWS::EC2::VPCEndpoint"
+            and r["Properties"].get("VpcEndpointType") == "Interface"
+        )
     )
 
 
@@ -499,3 +557,35 @@ def as_text(result: Estimate, title: str) -> str:
         )
     lines += [f"  assumed: {a}" for a in result.assumptions]
     return "\n".join(lines)
+
+
+def as_comparison(results: dict[str, Estimate], pipeline: str) -> str:
+    """Environments side by side: totals, services and line items, one column each."""
+    names = list(results)
+    first = results[names[0]]
+    width = max(11, *(len(n) + 1 for n in names))
+    header = "".join(f"{n:>{width}}" for n in names)
+    lines = [
+        f"{pipeline}: a month by environment (prices {first.prices['region']}, "
+        f"table {first.prices['version']})",
+        f"  {'':<56}{header}",
+        f"  {'total':<56}" + "".join(f"{r.total:>{width},.2f}" for r in results.values()),
+    ]
+    services = sorted(
+        {s for r in results.values() for s in r.by_service()},
+        key=lambda s: (-max(r.by_service().get(s, 0.0) for r in results.values()), s),
+    )
+    for service in services:
+        row = "".join(f"{r.by_service().get(service, 0.0):>{width},.2f}" for r in results.values())
+        lines.append(f"  {service:<56}{row}")
+        items = dict.fromkeys(
+            i.item for r in results.values() for i in r.items if i.service == service
+        )
+        for item in items:
+            amounts = [_item_usd(r, service, item) for r in results.values()]
+            lines.append(f"      {item:<52}" + "".join(f"{a:>{width},.2f}" for a in amounts))
+    return "\n".join(lines)
+
+
+def _item_usd(result: Estimate, service: str, item: str) -> float:
+    return sum(i.monthly_usd for i in result.items if (i.service, i.item) == (service, item))

@@ -89,7 +89,7 @@ def resolve(spec: PipelineSpec, env: str, smap: SourceMap) -> PipelinePlan:
         owner=spec.owner,
         spec_file=smap.file,
         tags=tuple(sorted(spec.tags.items())),
-        jobs=tuple(_job(spec, kind, smap) for kind in JOBS),
+        jobs=tuple(_job(spec, env, kind, smap) for kind in JOBS),
         sources=tuple(source_plan(n, s, smap) for n, s in sorted(spec.sources.items())),
         transforms=_ordered_transforms(spec, smap),
         quality=spec.quality,
@@ -155,8 +155,18 @@ def _settings(spec: PipelineSpec, kind: str) -> dict:
     return settings
 
 
-def _job(spec: PipelineSpec, kind: str, smap: SourceMap) -> JobPlan:
+# Environments whose runs may start late: Glue's flex class (spare capacity) is their default.
+# Any other name, production or not, gets the standard class unless the spec says otherwise.
+FLEX_BY_DEFAULT = ("dev", "development", "test", "testing", "qa", "staging", "stage", "sandbox")
+
+
+def default_execution_class(env: str) -> str:
+    return "flex" if env.lower() in FLEX_BY_DEFAULT else "standard"
+
+
+def _job(spec: PipelineSpec, env: str, kind: str, smap: SourceMap) -> JobPlan:
     settings = _settings(spec, kind)
+    settings["execution_class"] = settings["execution_class"] or default_execution_class(env)
     override = spec.jobs.get(kind)
     span = smap.key_at(("jobs", kind)) if override else smap.key_at(("defaults", "jobs"))
     return JobPlan(kind, JobSettings.model_validate(settings), span)

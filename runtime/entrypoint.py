@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 import traceback
 from typing import TYPE_CHECKING, Any
 
@@ -61,7 +62,8 @@ def main(stage: str, argv: list[str]) -> int:
             failed["failed_step"] = exc.where
         _save_summary(context, failed)
         return EXIT_FAILED
-    _save_summary(context, {**summary, **context.facts})
+    took = round(time.monotonic() - context.started, 3)
+    _save_summary(context, {**summary, **context.facts, "duration_seconds": took})
     if summary.get("blocked"):
         # Glue marks the run FAILED (a non-zero exit); this line is the reason in its log.
         print(

@@ -51,6 +51,8 @@ def ingest_source(ctx: Context, name: str, source: SourceConfig) -> dict[str, An
     summary = {
         "source": name,
         "files": len(pending),
+        # What this run read, which `pipegen cost --lake` scales measured run times by.
+        "bytes_in": sum(o.size for o in pending),
         "files_skipped_identical": len(copies),
         "files_new_versions": len(versions),
         "rows_in": 0,

@@ -215,3 +215,13 @@ def quality_config(spec: dict) -> dict:
     from pipegen_compiler.spec.quality import Quality
 
     return Quality.model_validate(spec).model_dump(mode="json", by_alias=True)
+
+
+def interface_endpoints(template: dict) -> list[str]:
+    """The AWS service of each interface endpoint in a template, sorted."""
+    return sorted(
+        r["Properties"]["ServiceName"]["Fn::Sub"].rsplit(".", 1)[1]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::EC2::VPCEndpoint"
+        and r["Properties"]["VpcEndpointType"] == "Interface"
+    )

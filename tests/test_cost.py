@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from helpers import REPO, compile_all, run_cli
+from helpers import REPO, compile_all, interface_endpoints, run_cli
 from pipegen_compiler.cost_estimate import JobUsage, Usage, estimate, load_prices, usage_for
+from pipegen_compiler.cost_levers import levers, without_vpc
 from pipegen_compiler.pipeline import plan_all
 
 SPEC = REPO / "specs" / "flights.yaml"
@@ -36,7 +37,7 @@ def test_the_seed_system_is_estimated_line_by_line_with_correct_figures():
         jobs=tuple(JobUsage(k, "G.1X", 2, 30, 10) for k in ("ingestion", "processing", "quality")),
         nat_gateways=3,
         availability_zones=3,
-        interface_endpoints=5,
+        interface_endpoints=("glue", "kms", "logs", "monitoring", "sts"),
         alarm_metrics=12,
         custom_metrics=50,
         custom_metric_hours=730,
@@ -46,7 +47,8 @@ def test_the_seed_system_is_estimated_line_by_line_with_correct_figures():
     result = estimate(seed)
     expected = {
         ("VPC", "NAT gateways"): 98.55,
-        ("VPC", "interface endpoints"): 109.50,
+        **{("VPC", f"interface endpoint {s}"): 21.90 for s in ("glue", "kms", "logs")},
+        **{("VPC", f"interface endpoint {s}"): 21.90 for s in ("monitoring", "sts")},
         ("Glue", "ingestion job"): 4.40,
         ("Glue", "processing job"): 4.40,
         ("Glue", "quality job"): 4.40,
@@ -80,10 +82,67 @@ def test_reference_estimate_reads_the_stack_and_the_spec():
     alarms = [r for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"]
     assert usage.alarm_metrics > len(alarms)  # metric math and anomaly bands bill per metric
     result = estimate(usage)
-    glue = 3 * 2 * (10 / 60) * usage.jobs[0].runs * 0.44
-    assert _item(result, "Glue", "ingestion job") * 3 == pytest.approx(glue)
+    # dev runs flex (G.1X at $0.29 a DPU-hour), each job for its stated minutes.
+    expected = plan.budget.expected
+    for job in ("ingestion", "processing", "quality"):
+        glue = 2 * (expected.minutes_for(job) / 60) * usage.jobs[0].runs * 0.29
+        assert _item(result, "Glue", f"{job} job") == pytest.approx(glue), job
     assert result.per_gb == pytest.approx(result.total / (usage.jobs[0].runs * 0.1))
     assert not [i for i in result.items if i.service == "VPC"]
+
+
+def test_prod_prices_standard_jobs_and_each_endpoint_the_template_holds():
+    plan = plan_all(SPEC, "flights.yaml")["prod"]
+    template = json.loads(compile_all(SPEC, "flights.yaml")["prod"]["template.json"])
+    resources = template["Resources"].values()
+    jobs = [r["Properties"] for r in resources if r["Type"] == "AWS::Glue::Job"]
+    assert {j["ExecutionClass"] for j in jobs} == {"STANDARD"}
+    endpoints = interface_endpoints(template)
+    usage = usage_for(plan, template)
+    result = estimate(usage)
+    for service in endpoints:  # 3 AZs x 730 hours x $0.01
+        assert _item(result, "VPC", f"interface endpoint {service}") == pytest.approx(21.90)
+    # The reference's prod leaves sts out (nothing calls it): six endpoints.
+    assert len([i for i in result.items if i.service == "VPC"]) == len(endpoints) == 6
+    minutes = plan.budget.expected.minutes_for("quality")
+    assert _item(result, "Glue", "quality job") == pytest.approx(
+        10 * (minutes / 60) * usage.jobs[0].runs * 0.44
+    )
+    assert without_vpc(usage) == pytest.approx(result.total - 6 * 21.90)
+
+
+def test_the_reference_dev_stack_costs_at_most_15_dollars_a_month():
+    """#16's target, with the reference pipeline and its data volume as the spec states them."""
+    plan = plan_all(SPEC, "flights.yaml")["dev"]
+    template = json.loads(compile_all(SPEC, "flights.yaml")["dev"]["template.json"])
+    assert estimate(usage_for(plan, template)).total <= 15.0
+
+
+def test_compare_prints_the_environments_side_by_side(capsys):
+    code, out, _ = run_cli(["cost", str(SPEC), "--compare", "staging", "--compare", "prod"], capsys)
+    assert code == 0
+    header, total = out.splitlines()[1:3]
+    assert header.split() == ["dev", "staging", "prod"]
+    figures = {
+        env: json.loads(run_cli(["cost", str(SPEC), "--env", env, "--format", "json"], capsys)[1])
+        for env in ("dev", "staging", "prod")
+    }
+    assert total.split()[1:] == [
+        f"{figures[env]['monthly_total_usd']:,.2f}" for env in ("dev", "staging", "prod")
+    ]
+    endpoint = next(line for line in out.splitlines() if "interface endpoint glue" in line)
+    assert endpoint.split()[-3:] == ["0.00", "0.00", "21.90"]
+    code, out, _ = run_cli(["cost", str(SPEC), "--compare", "prod", "--format", "json"], capsys)
+    assert sorted(json.loads(out)) == ["dev", "prod"]
+    code, _, err = run_cli(["cost", str(SPEC), "--compare", "qa"], capsys)
+    assert code == 2 and "environment 'qa' is not defined" in err
+
+
+def test_prod_shows_what_it_costs_without_its_vpc(capsys):
+    code, out, _ = run_cli(["cost", str(SPEC), "--env", "prod"], capsys)
+    assert code == 0
+    line = next(x for x in out.splitlines() if "without its VPC" in x)
+    assert "the VPC adds $131.40" in line
 
 
 def test_cost_json_is_stable_for_scripts(capsys):
@@ -129,7 +188,9 @@ def test_validate_warns_when_the_estimate_exceeds_the_budget(tmp_path, capsys):
     line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "monthly_usd: 5" in t)
     assert finding.startswith(f"{path}:{line}:")
     assert "warning[PG601]" in finding and "over the budget of $5.00" in finding
-    assert "Glue ingestion job" in finding
+    assert "CloudWatch dashboards $3.00" in finding  # dev's biggest line, with flex jobs
+    # dev's jobs are flex already: the lever named is what is left, or none at all.
+    assert "Biggest lever" not in finding or "flex" not in finding
     code, _, err = run_cli(["validate", "--strict", str(path)], capsys)
     assert code == 1 and "error[PG601]" in err
 
@@ -191,3 +252,36 @@ def test_a_budget_where_cloudformation_cannot_create_one_is_an_error(tmp_path, c
     )
     code, _, err = run_cli(["validate", str(path)], capsys)
     assert code == 0, err
+
+
+def test_over_budget_names_the_setting_that_saves_most(tmp_path, capsys):
+    text = SPEC.read_text().replace("budget: {monthly_usd: 400}", "budget: {monthly_usd: 100}")
+    path = tmp_path / "flights.yaml"
+    path.write_text(text)
+    code, _, err = run_cli(["validate", str(path)], capsys)
+    assert code == 0  # a warning unless --strict
+    (finding,) = [line for line in err.splitlines() if "PG601" in line and "'prod'" in line]
+    plan = plan_all(path, "flights.yaml")["prod"]
+    template = json.loads(compile_all(path, "flights.yaml")["prod"]["template.json"])
+    usage = usage_for(plan, template)
+    found = levers(usage)
+    best = found[0]
+    assert f"Biggest lever: {best.change} saves ${best.saves_usd:,.2f}" in finding
+    savings = {lever.change.split("`")[1]: lever.saves_usd for lever in found}
+    # Six endpoints in three AZs: two AZs save 6 x 730 h x $0.01; flex bills $0.29 a
+    # DPU-hour, not $0.44. sts is out already, so no endpoint is named.
+    assert savings["network.availability_zones: 2"] == pytest.approx(43.80)
+    assert "network.endpoints" not in savings
+    glue = sum(i.monthly_usd for i in estimate(usage).items if i.service == "Glue")
+    assert savings["execution_class: flex"] == pytest.approx(glue * 0.15 / 0.44, rel=1e-3)
+    assert best.saves_usd == max(savings.values())
+
+
+def test_the_endpoint_lever_names_only_what_pipegen_does_not_call():
+    usage = Usage(
+        region="us-east-1",
+        availability_zones=2,
+        interface_endpoints=("events", "glue", "kms", "logs", "monitoring", "sns", "sts"),
+    )
+    (lever,) = levers(usage)
+    assert "the sts endpoint(s)" in lever.change and lever.saves_usd == pytest.approx(14.60)

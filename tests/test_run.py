@@ -15,7 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from helpers import BLOCKING_SPEC, REPO, SAMPLES, compile_all, lake_with_samples, run_locally
+from helpers import (
+    BLOCKING_SPEC,
+    REPO,
+    SAMPLES,
+    compile_all,
+    lake_with_samples,
+    run_cli,
+    run_locally,
+)
 
 pytestmark = pytest.mark.spark
 
@@ -72,6 +80,25 @@ def test_the_three_stages_share_one_spark_application(clean_run):
         ("processing", 2530 + 3286 + 33),
         ("quality", 2530 + 3286 + 33),
     ]
+
+
+def test_each_summary_says_how_long_and_the_run_how_much_it_read(clean_run, capsys):
+    """What `pipegen cost --lake` takes run times from (#16). The sample (0.4 MB) is too far
+    from the spec's 0.1 GB a run to scale, so the estimate says so and keeps the spec's."""
+    from pipegen_compiler.run_evidence import from_lake
+
+    lake, _ = clean_run
+    (run,) = (lake / "_runs").iterdir()
+    summaries = {s: json.loads((run / f"{s}.json").read_text()) for s in STAGES}
+    assert all(summaries[s]["duration_seconds"] > 0 for s in STAGES)
+    read = {s["source"]: s["bytes_in"] for s in summaries["ingestion"]["sources"]}
+    assert read["flights"] == (SAMPLES / "flights_sample.csv").stat().st_size
+    measured = from_lake(lake)
+    assert measured["quality"].seconds == summaries["quality"]["duration_seconds"]
+    assert measured["ingestion"].gb == sum(read.values()) / 1e9
+    code, out, _ = run_cli(["cost", str(SPEC), "--lake", str(lake)], capsys)
+    assert code == 0
+    assert f"ingestion: measured runs read {sum(read.values()) / 1e9:.4g} GB, too far" in out
 
 
 def test_daily_delays_equal_an_independent_computation(clean_run, spark):
@@ -306,6 +333,28 @@ def test_full_flights_end_to_end(spark, tmp_path):
     assert difference.count() == 0 or _close(actual, expected, columns)
     enriched = spark.read.parquet(str(lake / "curated" / "flights_enriched"))
     assert enriched.count() == departed.count()
+    _estimate_from_this_run(lake, summary)
+
+
+JSON = ("--format", "json")
+
+
+def _estimate_from_this_run(lake: Path, ingestion: dict) -> None:
+    """All the flights (33 MB) compare with the spec's 0.1 GB a run: `pipegen cost --lake`
+    scales each job's measured time to it (#16)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pipegen_compiler", "cost", str(SPEC), "--lake", str(lake), *JSON],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    estimate = json.loads(done.stdout)
+    gb = sum(s["bytes_in"] for s in ingestion["sources"]) / 1e9
+    minutes = ingestion["duration_seconds"] * (0.1 / gb) / 60
+    item = next(i for i in estimate["items"] if i["item"] == "ingestion job")
+    runs = float(item["detail"].split(", ")[-1].split()[0])
+    assert item["monthly_usd"] == pytest.approx(2 * max(1, minutes) / 60 * runs * 0.29, abs=0.01)
+    assert any(a.startswith("ingestion job:") and "measured" in a for a in estimate["assumptions"])
 
 
 def _close(actual, expected, columns) -> bool:

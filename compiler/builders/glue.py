@@ -81,6 +81,7 @@ def _security_configuration(stack: Stack) -> glue.SecurityConfiguration:
 
 
 def job_arguments(stack: Stack, kind: str) -> dict:
+    auto_scaling = stack.plan.job(kind).settings.auto_scaling
     """The job's arguments: where its config, bundle, buckets and tables are. Data only."""
     naming = stack.plan.naming
     return {
@@ -104,6 +105,7 @@ def job_arguments(stack: Stack, kind: str) -> dict:
         # Into the stack's own log groups (builders/logs.py), not ones Glue would create.
         "--custom-logGroup-prefix": naming.glue_log_prefix,
         "--job-bookmark-option": "job-bookmark-disable",
+        **({"--enable-auto-scaling": "true"} if auto_scaling else {}),
     }
 
 
@@ -122,7 +124,9 @@ def _job(stack: Stack, job: JobPlan) -> glue.Job:
         DefaultArguments=job_arguments(stack, job.kind),
         GlueVersion=settings.glue_version,
         WorkerType=settings.worker_type,
+        # With auto scaling, the ceiling: Glue bills the workers a run actually holds.
         NumberOfWorkers=settings.workers,
+        ExecutionClass=settings.execution_class.upper(),
         Timeout=settings.timeout_minutes,
         MaxRetries=settings.max_retries,
         # One run at a time: the state store commits batches in order.

@@ -44,8 +44,6 @@ from ..logical_ids import (
 from .common import Stack, account_arn, allow, policy
 
 GATEWAY_SERVICES = ("s3", "dynamodb")
-# What the jobs and the landing function call besides S3 and DynamoDB.
-INTERFACE_SERVICES = ("events", "glue", "kms", "logs", "monitoring", "sns", "sts")
 HTTPS = 443
 
 
@@ -176,7 +174,7 @@ def _endpoints(stack: Stack, tables: list[str]) -> None:
                 RouteTableIds=[Ref(t) for t in tables],
             )
         )
-    for service in INTERFACE_SERVICES:
+    for service in sorted(set(stack.plan.network.endpoints)):
         stack.add(
             ec2.VPCEndpoint(
                 endpoint_id(service),

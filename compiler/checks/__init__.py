@@ -21,7 +21,7 @@ CHECKS = (
     unique_names.check,  # PG303
     column_flow.check,  # PG304
     expressions.check,  # PG306-PG307
-    semantics.check,  # PG402-PG417
+    semantics.check,  # PG402-PG417, PG421-PG422
     schedule.check,  # PG418-PG420
     aws_limits.check,  # PG501-PG502
 )

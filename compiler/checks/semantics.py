@@ -1,5 +1,5 @@
-"""PG402-PG418: settings that are each valid alone but make no sense together, or that AWS,
-Spark or the landing check would refuse later."""
+"""PG402-PG417, PG421-PG422: settings that are each valid alone but make no sense together, or
+that AWS, Spark or the landing check would refuse later."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from ..diagnostics import Diagnostic
 from ..naming import own_tags
 from ..plan import PipelinePlan
 from ..regex_safety import catastrophic_part
+from ..spec.network import CALLED_SERVICES
 from ..spec.sources import CSV_FORMATS, CSV_ONLY_OPTIONS, TEXT_ONLY_OPTIONS
 
 _TEXT_FORMATS = ("csv", "json", "jsonl", "auto")
@@ -37,6 +38,9 @@ MAX_TAGS = 50
 PIPEGEN_TAGS = len(own_tags("p", "e", "f"))
 
 
+FLEX_WORKER_TYPES = ("G.1X", "G.2X")
+
+
 def check(plan: PipelinePlan) -> Iterator[Diagnostic]:
     yield from _read_options(plan)
     yield from _name_patterns(plan)
@@ -46,6 +50,7 @@ def check(plan: PipelinePlan) -> Iterator[Diagnostic]:
     yield from _thresholds(plan)
     yield from _budget(plan)
     yield from _network(plan)
+    yield from _flex_workers(plan)
 
 
 def _read_options(plan: PipelinePlan) -> Iterator[Diagnostic]:
@@ -194,11 +199,15 @@ def _budget(plan: PipelinePlan) -> Iterator[Diagnostic]:
             "AWS Budgets or cost anomaly monitors. Leave `budget` out for this environment "
             "(an environment override of `budget: null`) and create the budget elsewhere",
         )
-    minutes = plan.budget.expected.job_minutes
+    expected = plan.budget.expected
     for job in plan.jobs:
+        minutes = expected.minutes_for(job.kind)
         if minutes > job.settings.timeout_minutes:
+            path = ("budget", "expected", "job_minutes")
+            if not isinstance(expected.job_minutes, float | int):
+                path += (job.kind,)
             yield Diagnostic(
-                smap.at(("budget", "expected", "job_minutes")),
+                smap.at(path),
                 "PG411",
                 f"budget.expected.job_minutes ({minutes:g}) is over the {job.kind} job's "
                 f"timeout ({job.settings.timeout_minutes} minutes); no run can take that long",
@@ -222,6 +231,15 @@ def _network(plan: PipelinePlan) -> Iterator[Diagnostic]:
             f"network.nat_gateways ({network.nat_gateways}) is more than the availability "
             f"zones ({network.availability_zones}); one NAT gateway per zone is the most useful",
         )
+    missing = [s for s in CALLED_SERVICES if s not in network.endpoints]
+    if network.vpc and missing and not network.nat_gateways:
+        yield Diagnostic(
+            smap.at(("network", "endpoints")),
+            "PG422",
+            f"network.endpoints leaves out {', '.join(missing)}, which the jobs or the landing "
+            "function call; with no NAT gateway the calls would fail. Keep them, or add "
+            "`nat_gateways`",
+        )
     try:
         ipaddress.ip_network(network.cidr)
     except ValueError:
@@ -231,3 +249,17 @@ def _network(plan: PipelinePlan) -> Iterator[Diagnostic]:
             f"network.cidr {network.cidr} has host bits set; use the network address "
             f"({ipaddress.ip_network(network.cidr, strict=False)})",
         )
+
+
+def _flex_workers(plan: PipelinePlan) -> Iterator[Diagnostic]:
+    """Glue refuses a flex job on any worker type but G.1X and G.2X."""
+    for job in plan.jobs:
+        settings = job.settings
+        if settings.execution_class == "flex" and settings.worker_type not in FLEX_WORKER_TYPES:
+            yield Diagnostic(
+                job.span,
+                "PG421",
+                f"environment '{plan.env}': the {job.kind} job runs on {settings.worker_type} "
+                f"workers, and Glue's flex class offers only {' and '.join(FLEX_WORKER_TYPES)}. "
+                "Set `execution_class: standard` for it, or a G.1X or G.2X worker type",
+            )

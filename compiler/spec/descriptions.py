@@ -33,6 +33,9 @@ BY_NAME: dict[str, str] = {
     "workers": "The number of Glue workers per job run (2-299).",
     "timeout_minutes": "Minutes before Glue stops a job run (1-2880).",
     "max_retries": "How many times a failed run is retried.",
+    "execution_class": "flex (spare capacity, 34% cheaper, may start later) or standard; "
+    "default: flex in dev, test and staging environments, standard elsewhere.",
+    "auto_scaling": "Glue adds and removes workers as the work needs; `workers` is the ceiling.",
     # Sources
     "format": "The file format: csv, json, jsonl, parquet, orc, avro or auto (detected).",
     "landing": "The key prefix in the raw bucket where files arrive (e.g. `incoming/orders/`).",
@@ -157,13 +160,15 @@ BY_NAME: dict[str, str] = {
     "anomaly_usd": "Alert on a cost anomaly of at least this many dollars.",
     "expected": "What `pipegen cost` assumes about volume.",
     "arrivals_per_month": "Files a month that each start a run, besides the schedule.",
-    "job_minutes": "Minutes each job run takes (default 10).",
+    "job_minutes": "Minutes a job run takes (default 10): one figure, or one per job.",
     "gb_per_run": "Gigabytes each run reads.",
     # Network
     "vpc": "Run the jobs in private subnets with VPC endpoints (no internet).",
     "availability_zones": "How many availability zones the subnets span (2-6).",
     "cidr": "The VPC's address range (default 10.40.0.0/16).",
     "nat_gateways": "NAT gateways for internet access from the VPC (default 0).",
+    "endpoints": "Interface endpoints of the VPC (each billed per zone and hour); default: all "
+    "seven (events, glue, kms, logs, monitoring, sns, sts).",
     # Retention
     "raw_days": "Days raw files are kept (then archived or expired).",
     "processed_days": "Days processed data is kept.",
@@ -184,6 +189,9 @@ BY_MODEL: dict[tuple[str, str], str] = {
     ("JoinArgs", "columns"): "Columns taken from the joined table (a list, or name -> new name).",
     ("SelectArgs", "columns"): "The columns or expressions kept (`expr AS name`).",
     ("Defaults", "jobs"): "Job settings every job starts from.",
+    ("JobMinutes", "ingestion"): "Minutes a run of the ingestion job takes.",
+    ("JobMinutes", "processing"): "Minutes a run of the processing job takes.",
+    ("JobMinutes", "quality"): "Minutes a run of the quality job takes.",
     ("LandingFunction", "max_retries"): "How often EventBridge retries a failed landing check.",
     ("JobDuration", "warn_pct"): "Warn when a run takes this percent of its timeout.",
     ("SqlMetricArgs", "query"): "One Spark SQL SELECT over `this` that returns one value.",

@@ -29,6 +29,7 @@ GlueVersion = Annotated[
 WorkerType = Literal[
     "G.1X", "G.2X", "G.4X", "G.8X", "G.12X", "G.16X", "R.1X", "R.2X", "R.4X", "R.8X"
 ]
+ExecutionClass = Literal["flex", "standard"]
 JobName = Literal["ingestion", "processing", "quality"]
 Region = Literal[
     "us-east-1",
@@ -76,6 +77,10 @@ class JobSettings(Model):
     workers: Annotated[int, Field(ge=2, le=299)] = 2
     timeout_minutes: Annotated[int, Field(ge=1, le=2880)] = 30
     max_retries: Annotated[int, Field(ge=0, le=10)] = 0
+    # None: `flex` in environments named like dev, test or staging; `standard` in any other.
+    execution_class: ExecutionClass | None = None
+    # Glue adds and removes workers as the work needs; `workers` is then the ceiling.
+    auto_scaling: bool = True
 
 
 class JobOverrides(Model):
@@ -86,6 +91,8 @@ class JobOverrides(Model):
     workers: Annotated[int, Field(ge=2, le=299)] | None = None
     timeout_minutes: Annotated[int, Field(ge=1, le=2880)] | None = None
     max_retries: Annotated[int, Field(ge=0, le=10)] | None = None
+    execution_class: ExecutionClass | None = None
+    auto_scaling: bool | None = None
 
 
 class Defaults(Model):

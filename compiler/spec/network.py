@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from .base import Model
+
+# AWS services the VPC reaches through interface endpoints (S3 and DynamoDB: gateway endpoints,
+# free); what pipegen's code calls, and sts for tools a user adds to the jobs.
+INTERFACE_SERVICES = ("events", "glue", "kms", "logs", "monitoring", "sns", "sts")
+CALLED_SERVICES = ("events", "glue", "kms", "logs", "monitoring", "sns")
+InterfaceService = Literal["events", "glue", "kms", "logs", "monitoring", "sns", "sts"]
 
 Cidr = Annotated[
     str,
@@ -24,3 +30,6 @@ class Network(Model):
     availability_zones: Annotated[int, Field(ge=2, le=6)] = 2
     cidr: Cidr = "10.40.0.0/16"
     nat_gateways: Annotated[int, Field(ge=0, le=6)] = 0
+    # Interface endpoints, each billed per zone and hour. The jobs and the landing function
+    # call every one but sts; without a NAT gateway, leaving one of those out is an error.
+    endpoints: Annotated[list[InterfaceService], Field(max_length=7)] = list(INTERFACE_SERVICES)
