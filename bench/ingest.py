@@ -24,6 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 MASTER = "local[2]"
+PHASES: list[str] = []  # the last run's phase timings, from the job's log
 
 HAND_WRITTEN = """
 import sys
@@ -99,8 +100,12 @@ def time_ours(config_dir: Path, data: Path, work: Path, rows: int) -> float:
     for file in data.iterdir():
         (landing / file.name).symlink_to(file)
     start = time.perf_counter()
-    subprocess.run(ingestion_alone(config_dir, lake), check=True, capture_output=True)
+    done = subprocess.run(
+        ingestion_alone(config_dir, lake), check=True, capture_output=True, text=True
+    )
     took = time.perf_counter() - start
+    log = (done.stdout + done.stderr).splitlines()
+    PHASES[:] = [line for line in log if "pipegen ingestion flights:" in line]
     summary = json.loads((lake / "_runs" / "bench" / "ingestion.json").read_text())
     flights = next(s for s in summary["sources"] if s["source"] == "flights")
     assert flights["rows_in"] == flights["rows_written"] + flights["rows_quarantined"]
@@ -167,6 +172,7 @@ def main() -> None:
     print(f"pipegen ingestion job:   median {m_ours:.1f} s  runs {[round(t, 1) for t in ours]}")
     print(f"hand-written PySpark:    median {m_hand:.1f} s  runs {[round(t, 1) for t in hand]}")
     print(f"ratio pipegen / hand-written: {m_ours / m_hand:.2f} (aim: at most 1.10, #15)")
+    print("phases of pipegen's last run:", *PHASES, sep="\n  ")
 
 
 if __name__ == "__main__":

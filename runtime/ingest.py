@@ -118,8 +118,10 @@ def _write_batch(
 ) -> dict[str, Any]:
     from pyspark import StorageLevel
 
+    clock = PhaseClock(f"ingestion {name}")
     raw = read_objects(ctx, source, pending)
     blank = blank_lines(ctx, raw, source.read)
+    clock.lap("list, plan the read and count blank lines")
     table = ctx.catalog.get_table(name)
     types = target_types(raw, source.schema, table and table["columns"], source.read)
     rows = apply_schema(raw, types, source.read).persist(StorageLevel.MEMORY_AND_DISK)

@@ -39,8 +39,8 @@ class RawFrame:
     frame: Any
     text: bool
     mapping: dict[str, str]
-    # The files read line by line (CSV, JSON lines), where Spark skips whitespace-only lines.
-    line_files: list[ObjectInfo] = field(default_factory=list)
+    # The files read line by line (CSV, JSON lines) by format, where Spark skips blank lines.
+    line_files: dict[str, list[ObjectInfo]] = field(default_factory=dict)
 
     @property
     def data_columns(self) -> list[str]:
@@ -62,7 +62,9 @@ def read_objects(ctx: Context, source: SourceConfig, objects: list[ObjectInfo]) 
         for (fmt, header), objs in sorted(groups.items())
     ]
     raw = _union(frames)
-    raw.line_files = [o for (fmt, _), objs in groups.items() if fmt in LINE_FORMATS for o in objs]
+    for (fmt, _), objs in groups.items():
+        if fmt in LINE_FORMATS:
+            raw.line_files.setdefault(fmt, []).extend(objs)
     return raw
 
 
@@ -162,6 +164,12 @@ def _finish(ctx: Context, frame: Any, raw_names: list[str], text: bool) -> RawFr
     return RawFrame(frame, text, dict(zip(raw_names, clean_names(raw_names), strict=True)))
 
 
+# What makes a line blank to each reader: the CSV reader skips a line that Java's
+# String.trim() empties (every character up to U+0020); JSON lines skips only JSON's whitespace,
+# and a line of other control characters is a corrupt record there.
+BLANK_CHARACTERS = {"csv": "".join(map(chr, range(0x21))), "jsonl": " \t\r\n"}
+
+
 def with_source_file(ctx: Context, frame: Any) -> Any:
     """The frame with `_source_file`: the object key each row was read from."""
     from pyspark.sql import functions as F
@@ -185,11 +193,15 @@ def blank_lines(ctx: Context, raw: RawFrame, read: ReadOptions) -> dict[str, int
 
     if not raw.line_files or read.multiline or read.encoding == "utf-16":
         return {}
-    uris = [ctx.storage.uri("raw", o.key) for o in raw.line_files]
-    lines = with_source_file(ctx, ctx.spark.read.text(uris))
-    # Spark's trim() removes spaces only; Spark's CSV reader skips tab-only lines as well.
-    blank = lines.filter(F.col("value").rlike(r"^\s*$")).groupBy(SOURCE_FILE).count()
-    return {r[SOURCE_FILE]: r["count"] for r in blank.collect()}
+    found: dict[str, int] = {}
+    for fmt, objects in sorted(raw.line_files.items()):
+        lines = ctx.spark.read.text([ctx.storage.uri("raw", o.key) for o in objects])
+        # No regex, and the file's name only for the blank lines: filter first (Spark keeps a
+        # filter above the nondeterministic input_file_name()).
+        blank = lines.filter(F.btrim(F.col("value"), F.lit(BLANK_CHARACTERS[fmt])) == "")
+        counted = with_source_file(ctx, blank).groupBy(SOURCE_FILE).count()
+        found.update({r[SOURCE_FILE]: r["count"] for r in counted.collect()})
+    return found
 
 
 def _union(frames: list[RawFrame]) -> RawFrame:

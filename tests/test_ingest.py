@@ -323,13 +323,15 @@ def test_a_drop_of_copies_only_leaves_a_reference_source_readable(spark, tmp_pat
 
 
 def test_whitespace_only_lines_are_counted_so_every_line_is_accounted_for(spark, tmp_path):
-    """They were neither written nor quarantined, nor counted: lines in != rows out."""
+    """They were neither written nor quarantined, nor counted: lines in != rows out. Blank is
+    what each reader skips: to CSV any line of characters up to U+0020 (\\x01, \\x0b too); to
+    JSON lines only JSON's whitespace (a \\x0b line is a corrupt record, quarantined)."""
     lake = tmp_path / "lake"
     for folder in ("orders", "events"):
         (lake / "raw" / folder).mkdir(parents=True)
-    text = "Order ID,Total\n1,10\n\n   \n2,oops\n\t\n3,30\n"
+    text = "Order ID,Total\n1,10\n\n   \n2,oops\n\t\n\x01\x0b\n3,30\n"
     (lake / "raw" / "orders" / "orders.csv").write_text(text)
-    (lake / "raw" / "events" / "events.jsonl").write_text('{"id": 1}\n\n{"id": 2}\n  \n')
+    (lake / "raw" / "events" / "events.jsonl").write_text('{"id": 1}\n\n{"id": 2}\n  \n\x0b\n')
     sources = {
         "orders": _source(
             "csv", "orders/", read={"header": True}, schema={"order_id": "int", "total": "int"}
@@ -340,11 +342,13 @@ def test_whitespace_only_lines_are_counted_so_every_line_is_accounted_for(spark,
     results = {r["source"]: r for r in run["sources"]}
     orders, events = results["orders"], results["events"]
     assert (orders["rows_written"], orders["rows_quarantined"]) == (2, 1)
-    assert orders["blank_lines_skipped"] == 3
-    assert 1 + orders["rows_in"] + orders["blank_lines_skipped"] == len(text.splitlines())
-    assert (events["rows_in"], events["blank_lines_skipped"]) == (2, 2)
+    assert orders["blank_lines_skipped"] == 4
+    lines = text.removesuffix("\n").split("\n")  # not splitlines(): \x0b is no line end here
+    assert 1 + orders["rows_in"] + orders["blank_lines_skipped"] == len(lines)
+    assert (events["rows_in"], events["blank_lines_skipped"]) == (3, 2)
+    assert events["rows_quarantined"] == 1
     notices = (lake / "_notifications.jsonl").read_text()
-    assert "3 whitespace-only line(s) in the files of source 'orders'" in notices
+    assert "4 whitespace-only line(s) in the files of source 'orders'" in notices
 
 
 def test_copies_are_told_apart_by_content_in_key_order():
