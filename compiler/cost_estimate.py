@@ -43,9 +43,6 @@ class JobUsage:
     minutes: float
     runs: float
     execution_class: str = "standard"
-    auto_scaling: bool = False
-    # Where `minutes` comes from: measured runs, or the spec's stated figure.
-    minutes_from: str = "budget.expected.job_minutes"
 
 
 @dataclass(frozen=True)
@@ -436,14 +433,7 @@ def _job_usage(
         + (scaling if settings.auto_scaling else "")
     )
     return JobUsage(
-        kind,
-        settings.worker_type,
-        settings.workers,
-        minutes,
-        runs,
-        settings.execution_class,
-        settings.auto_scaling,
-        source,
+        kind, settings.worker_type, settings.workers, minutes, runs, settings.execution_class
     )
 
 
