@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .checks.semantics import FLEX_WORKER_TYPES
 from .cost_estimate import Usage, estimate
+from .spec.document import FLEX_WORKER_TYPES
 from .spec.network import CALLED_SERVICES
 
 MIN_ZONES = 2

@@ -10,6 +10,7 @@ from ..diagnostics import Diagnostic
 from ..naming import own_tags
 from ..plan import PipelinePlan
 from ..regex_safety import catastrophic_part
+from ..spec.document import FLEX_WORKER_TYPES
 from ..spec.network import CALLED_SERVICES
 from ..spec.sources import CSV_FORMATS, CSV_ONLY_OPTIONS, TEXT_ONLY_OPTIONS
 
@@ -36,9 +37,6 @@ RESERVED_TAG_PREFIXES = ("aws:", "pipegen:")
 # AWS allows 50 tags per resource, pipegen's own included.
 MAX_TAGS = 50
 PIPEGEN_TAGS = len(own_tags("p", "e", "f"))
-
-
-FLEX_WORKER_TYPES = ("G.1X", "G.2X")
 
 
 def check(plan: PipelinePlan) -> Iterator[Diagnostic]:

@@ -30,6 +30,7 @@ WorkerType = Literal[
     "G.1X", "G.2X", "G.4X", "G.8X", "G.12X", "G.16X", "R.1X", "R.2X", "R.4X", "R.8X"
 ]
 ExecutionClass = Literal["flex", "standard"]
+FLEX_WORKER_TYPES = ("G.1X", "G.2X")  # the only worker types Glue's flex class runs
 JobName = Literal["ingestion", "processing", "quality"]
 Region = Literal[
     "us-east-1",
