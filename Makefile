@@ -9,7 +9,7 @@ SAMPLES := tests/data/nycflights13
 CHECKOV_VENV ?= .venv-checkov
 CHECKOV_VERSION ?= 3.3.30
 
-.PHONY: setup checkov run run-full run-aws demo test check lint bench bench-spark clean
+.PHONY: setup checkov browser run run-full run-aws demo test check lint bench bench-spark clean
 
 setup: $(VENV)/.installed
 
@@ -21,6 +21,12 @@ $(CHECKOV_VENV)/.installed:
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
 	touch $@
+
+# The quality report's test renders it in a real headless browser: Debian's chromium.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -q && \
+		$(SUDO) apt-get install -y -q --no-install-recommends chromium; }
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,7 +69,7 @@ demo: setup
 
 # Two workers (the machine's two cores), a test file per worker so that its module fixtures (a
 # deployed stack, an emulator) are built once. `python -m pytest` runs the same in one process.
-test: setup checkov
+test: setup checkov browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n 2 --dist loadfile

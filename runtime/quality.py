@@ -10,26 +10,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import publish, rules
+from . import failed_rows, publish, quality_report, rule_units, rules
 from .columns import in_partitions, partition_folders
 from .faults import crash_point
 from .messages import QUALITY_RESULT
 from .process import load_sources
-from .report import render_html
-from .typed_json import encode
+from .quarantine_report import since_last_check
+from .rule_units import number
 
 if TYPE_CHECKING:
     from .context import Context
 
 STAGE = "quality"
-REPORTS = "_quality/reports/"
-SAMPLE_ROWS = 5
 
 
 def run(ctx: Context) -> dict[str, Any]:
     repaired = publish.repair(ctx, STAGE, "curated")
     done = {b.batch_id for b in ctx.state.committed_batches(STAGE)}
-    waiting = [b for b in ctx.state.committed_batches("processing") if b.batch_id not in done]
+    processed = ctx.state.committed_batches("processing")
+    waiting = [b for b in processed if b.batch_id not in done]
     if not waiting:
         summary = {"stage": STAGE, "tables": {}, "repaired_batches": repaired, "checked": False}
         return {**summary, **still_blocked(ctx)}
@@ -39,8 +38,9 @@ def run(ctx: Context) -> dict[str, Any]:
     reports = {
         name: evaluate_table(ctx, name, tables[name], tables, batch) for name in ctx.config.tables
     }
-    report = _overall(ctx, batch, reports)
-    report_path = _write_reports(ctx, batch.batch_id, report)
+    quarantine = since_last_check(ctx, processing, [b for b in processed if b.batch_id in done])
+    report = quality_report.overall(ctx, batch, reports, quarantine)
+    report_path = quality_report.write(ctx, report)
     errors = [
         f"{t}.{r['rule_id']}: {r['message']}"
         for t, rep in reports.items()
@@ -58,8 +58,17 @@ def run(ctx: Context) -> dict[str, Any]:
         "outcome": report["outcome"],
         "blocked": report["blocked"],
         "report": report_path,
+        "rules_not_passed": sum(
+            r["status"] != "pass" for rep in reports.values() for r in rep["rules"]
+        ),
+        "failed_rows_stored": report["failed_rows_stored"],
         "tables": {
-            n: {"score": r["score"], "outcome": r["outcome"], "rows": r["rows"]}
+            n: {
+                "score": r["score"],
+                "outcome": r["outcome"],
+                "rows": r["rows"],
+                "failed_rows_stored": r["failed_rows_stored"],
+            }
             for n, r in reports.items()
         },
         "repaired_batches": repaired,
@@ -139,9 +148,13 @@ def evaluate_table(
     for result, kind, args in checks:
         if result.status != "error" and kind == "anomaly":
             _anomaly(result, args, metrics, history)
-        if result.status in ("fail", "warn") and kind in rules.ROW_RULES and result.failed:
-            result.samples = _samples(frame, kind, args)
+    _keep_failed_rows(ctx, name, frame, tables, checks, batch.batch_id)
+    failed_rows.prune(ctx, name, {h["batch_id"] for h in history} | {batch.batch_id})
+    for result, kind, args in checks:
+        result.expected = rule_units.expected(kind, args)
+        result.observed_text = rule_units.observed(result.to_dict(), args)
     table_score = rules.score(results)
+    table_outcome = rules.outcome(results, table_score, ctx.config.quality.score)
     scores = [h["score"] for h in history] + [table_score]
     ctx.state.record_quality(
         name,
@@ -150,21 +163,60 @@ def evaluate_table(
             "batch_id": batch.batch_id,
             "run_at": batch.started_at,
             "score": table_score,
+            "outcome": table_outcome,
             "metrics": metrics,
             "columns": frame.columns,
+            "statuses": {r.rule_id: r.status for r in results},
         },
     )
     return {
         "table": name,
         "rows": rows,
         "score": table_score,
-        "outcome": rules.outcome(results, table_score, ctx.config.quality.score),
+        "outcome": table_outcome,
         "rules": [r.to_dict() for r in results],
         "metrics": metrics,
         "score_history": scores,
+        "history": [_past_run(h) for h in history],
         "score_trend": rules.trend(scores),
+        "failed_rows_stored": sum(r.failed_rows.get("stored", 0) for r in results),
         "single_pass_scans": scans,
     }
+
+
+def _past_run(record: dict[str, Any]) -> dict[str, Any]:
+    """What the report keeps of an earlier run of a table: enough to chart it, compare with
+    it and link to its report."""
+    return {
+        "batch_id": record["batch_id"],
+        "run_at": record["run_at"],
+        "score": record["score"],
+        "rows": record.get("metrics", {}).get("row_count"),
+        "outcome": record.get("outcome"),
+        "statuses": record.get("statuses", {}),
+    }
+
+
+def _keep_failed_rows(
+    ctx: Context, table: str, frame: Any, tables: dict[str, Any], checks: list, batch_id: str
+) -> None:
+    """Per row-level rule with failing rows (a rule within its tolerance too: its rows are
+    still wrong): the rows, stored (up to the spec's cap; none with a cap of 0), and the first
+    of them in the report."""
+    cap = ctx.config.quality.failed_rows_per_rule
+    for result, kind, args in checks:
+        if result.status == "error" or not result.failed:
+            continue
+        rejected = failed_rows.failing(frame, tables, kind, args)
+        if rejected is None:
+            continue
+        limit = cap or failed_rows.SAMPLES_IN_REPORT
+        schema, rows = failed_rows.collect(rejected, limit, batch_id, result.rule_id)
+        if cap:
+            result.failed_rows = failed_rows.store(
+                ctx, table, result.rule_id, batch_id, schema, rows
+            )
+        result.samples = failed_rows.samples(rows)
 
 
 def _single_pass(ctx: Context, name: str, frame: Any, checks: list) -> tuple[int, int]:
@@ -240,7 +292,7 @@ def _judge_single(result: Any, kind: str, args: dict[str, Any], row: Any, slot: 
         )
         result.observed = None if age is None else round(age, 3)
         ok = age is not None and age <= float(args["max_age_hours"])
-        result.message = "" if ok else f"newest value is {result.observed} hours old"
+        result.message = "" if age is not None else "no value (no rows, or only nulls)"
         rules.judge(result, ok)
         return
     rules.judge_value(result, args, None if value is None else float(value))
@@ -279,7 +331,6 @@ def _duplicate_pct(ctx, frame, tables, result, args, rows, history) -> None:
     pct = 0.0 if checked == 0 else 100.0 * (checked - distinct) / checked
     result.observed, result.checked = round(pct, 6), checked
     ok = pct <= float(args["max_pct"])
-    result.message = "" if ok else f"{pct:.2f}% duplicates"
     rules.judge(result, ok)
 
 
@@ -298,7 +349,7 @@ def _row_count_match(ctx, frame, tables, result, args, rows, history) -> None:
     diff = 0.0 if other == 0 and rows == 0 else 100.0 * abs(rows - other) / max(other, 1)
     result.observed = round(diff, 6)
     ok = diff <= float(args["tolerance_pct"])
-    result.message = "" if ok else f"{rows} rows vs {other} in {args['table']} ({diff:.2f}%)"
+    result.message = f"{number(rows)} rows here, {number(other)} in {args['table']}"
     rules.judge(result, ok)
 
 
@@ -343,7 +394,7 @@ def _row_count_change(ctx, frame, tables, result, args, rows, history) -> None:
     change = 0.0 if before == rows else 100.0 * abs(rows - before) / max(before, 1)
     result.observed = round(change, 6)
     ok = change <= float(args["max_pct"])
-    result.message = "" if ok else f"row count changed {change:.1f}% ({before} -> {rows})"
+    result.message = f"{number(before)} rows last run, {number(rows)} now"
     rules.judge(result, ok)
 
 
@@ -359,7 +410,7 @@ def _anomaly(result: Any, args: dict[str, Any], metrics: dict[str, float], histo
         result.message = f"not enough history ({len(past)} runs; 3 needed)"
         return
     ok = abs(z) <= float(args["max_z"])
-    result.message = "" if ok else f"{metric} = {metrics[metric]} is {z:.2f} sigma from its history"
+    result.message = f"{metric} = {number(metrics[metric])} against {len(past)} past runs"
     rules.judge(result, ok)
 
 
@@ -379,51 +430,8 @@ OTHER_RULES = {
 }
 
 
-def _samples(frame: Any, kind: str, args: dict[str, Any]) -> list[dict[str, Any]]:
-    from pyspark.sql import functions as F
-
-    where = F.expr(args.get("where") or "true")
-    failing = frame.filter(where & ~F.expr(rules.row_condition(kind, args)))
-    return [
-        {k: (None if v is None else str(v)) for k, v in r.asDict().items() if not k.startswith("_")}
-        for r in failing.limit(SAMPLE_ROWS).collect()
-    ]
-
-
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0][:300]
-
-
-def _overall(ctx: Context, batch: Any, reports: dict[str, Any]) -> dict[str, Any]:
-    scores = [r["score"] for r in reports.values()]
-    score = min(scores) if scores else 100.0
-    outcomes = [r["outcome"] for r in reports.values()]
-    outcome = "fail" if "fail" in outcomes else "warn" if "warn" in outcomes else "pass"
-    blocked = outcome == "fail" and ctx.config.quality.on_failure == "block"
-    return {
-        "pipeline": ctx.pipeline,
-        "environment": ctx.config.environment,
-        "batch_id": batch.batch_id,
-        "run_at": batch.started_at,
-        "score": score,
-        "outcome": outcome,
-        "blocked": blocked,
-        "thresholds": encode(ctx.config.quality.score),
-        "tables": reports,
-    }
-
-
-def _write_reports(ctx: Context, batch: str, report: dict[str, Any]) -> str:
-    import json
-
-    base = f"{REPORTS}{batch}/"
-    ctx.storage.write_bytes(
-        "curated",
-        base + "report.json",
-        (json.dumps(report, sort_keys=True, indent=2, default=str) + "\n").encode(),
-    )
-    ctx.storage.write_bytes("curated", base + "report.html", render_html(report).encode())
-    return ctx.storage.uri("curated", base + "report.html")
 
 
 def _finish(

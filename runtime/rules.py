@@ -45,6 +45,8 @@ ROW_RULES = (
     "expression",
 )
 AGGREGATE_RULES = ("row_count", "statistic", "distinct_count", "freshness")
+# Rules whose failures are rows (the others judge one number about the whole table).
+ROW_LEVEL_RULES = (*ROW_RULES, "unique", "primary_key", "references")
 DIMENSIONS = {
     "not_null": "completeness",
     "completeness": "completeness",
@@ -88,7 +90,10 @@ class RuleResult:
     checked: int | None = None
     failed: int | None = None
     message: str = ""
+    expected: str = ""
+    observed_text: str = ""
     samples: list[dict[str, Any]] = field(default_factory=list)
+    failed_rows: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -158,10 +163,9 @@ def judge_rows(result: RuleResult, args: dict[str, Any], checked: int, failed: i
         ok = failed <= args["max_failures"]
     else:
         ok = pct >= float(args["min_pct"])
+    # The failing count is the observed text's (rule_units); the message is for what it lacks.
     if checked == 0:
         result.message = "no rows to check"
-    elif not ok:
-        result.message = f"{failed} of {checked} rows fail ({pct:.2f}% pass)"
     warn = args.get("warn_pct") is not None and pct < float(args["warn_pct"])
     result.passed = ok
     result.status = _status(ok, result.severity, warn)
@@ -176,8 +180,8 @@ def judge_value(result: RuleResult, args: dict[str, Any], value: float | None) -
         and (low is None or result.observed >= low)
         and (high is None or result.observed <= high)
     )
-    if not ok:
-        result.message = f"observed {result.observed} outside [{low}, {high}]"
+    if result.observed is None:
+        result.message = "no value (no rows, or only nulls)"
     judge(result, ok)
 
 

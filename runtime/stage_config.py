@@ -102,6 +102,7 @@ class QualitySettings:
     score: Score
     on_failure: Literal[ON_QUALITY_FAILURE]  # type: ignore[valid-type]
     history_runs: int
+    failed_rows_per_rule: int
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,7 @@ def test_every_job_succeeds_under_its_own_role_and_rows_are_conserved(flights, a
     assert run.returncode == 0, run.stdout + run.stderr[-3000:]
     assert "flights                   1       3,368       3,368            0" in run.stdout
     assert "airports                  1       1,458       1,458            0" in run.stdout
-    assert "quality score 100.0 (pass)" in run.stdout
+    assert "quality score 100 (pass)" in run.stdout
     for job in JOBS:
         assert f"flights-dev-{job} SUCCEEDED" in run.stdout
         # The driver's Python output (spark-submit merges its stderr into stdout): the job went
@@ -326,6 +326,21 @@ def test_a_blocked_batch_fails_every_retry_and_is_reported_once(aws, tmp_path):
     # Each failed attempt is a Glue job run that ended FAILED; the job-failed rule says why.
     failed = [m for m in messages if "job orders-dev-quality ended FAILED" in m]
     assert len(failed) == 3 and all("quality blocked batch" in m for m in failed)
+    # The failing row, with its reason, under the curated bucket and in the catalog, written
+    # under the quality job's own role.
+    folder = "_quality/failed_rows/big_orders/00_range_amount/"
+    stored = aws.client("s3").list_objects_v2(
+        Bucket="orders-dev-curated-123456789012-us-east-1", Prefix=folder
+    )
+    assert [k["Key"].rsplit("/", 1)[1][:5] for k in stored["Contents"]] == ["part-"]
+    table = aws.client("glue").get_table(
+        DatabaseName="orders_dev", Name="big_orders__failed__00_range_amount"
+    )["Table"]
+    descriptor = table["StorageDescriptor"]
+    assert descriptor["Location"] == f"s3://orders-dev-curated-123456789012-us-east-1/{folder}"
+    assert {"order_id", "amount", "pipegen_rule", "pipegen_reason"} <= {
+        c["Name"] for c in descriptor["Columns"]
+    }
 
 
 def test_a_missing_action_fails_the_run_with_access_denied(flights, aws, tmp_path):

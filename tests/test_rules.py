@@ -141,6 +141,7 @@ def test_per_column_rules_run_in_one_scan_and_bad_rules_are_errors(spark, tmp_pa
                 "tables": {"table": table_rules},
                 "history_runs": 5,
                 "score": {"fail_below": 80, "warn_below": 95},
+                "failed_rows_per_rule": 20,
             }
         ),
     }
@@ -159,4 +160,42 @@ def test_per_column_rules_run_in_one_scan_and_bad_rules_are_errors(spark, tmp_pa
     assert by_kind[11] == ("unique", "pass", 0, 100.0)
     assert by_kind[12] == ("primary_key", "fail", 100, 0.0)
     assert report["outcome"] == "fail"
-    assert report["rules"][0]["samples"] and len(report["rules"][0]["samples"]) <= 5
+    _assert_failed_rows_stored(spark, ctx, report, frame)
+
+
+def _assert_failed_rows_stored(spark, ctx, report, frame):
+    """Each failing row rule keeps its failing rows (capped), with the batch, rule, offending
+    column and reason, catalogued; the report's samples are the first of them."""
+    rules = report["rules"]
+    stored = {r["rule_id"]: r["failed_rows"]["stored"] for r in rules if r["failed_rows"]}
+    assert stored == {
+        rules[0]["rule_id"]: 10,  # not_null: 10 rows fail, under the cap of 20
+        rules[2]["rule_id"]: 20,  # range: 49 fail, capped
+        rules[5]["rule_id"]: 10,  # completeness: passes at 90% >= 85%, its 10 rows still kept
+        rules[12]["rule_id"]: 20,  # primary_key: 100 fail, capped
+    }
+    assert report["failed_rows_stored"] == 60
+    by_rule = {}
+    for rule_id in stored:
+        location = rules[[r["rule_id"] for r in rules].index(rule_id)]["failed_rows"]["location"]
+        rows = spark.read.parquet(location).collect()
+        by_rule[rule_id] = rows
+        assert {r["pipegen_batch"] for r in rows} == {"b1"}
+        assert {r["pipegen_rule"] for r in rows} == {rule_id}
+        assert set(frame.columns) < set(rows[0].asDict())
+    assert {(r["pipegen_column"], r["pipegen_reason"]) for r in by_rule[rules[0]["rule_id"]]} == {
+        ("note", "note is null")
+    }
+    assert all(
+        r["amount"] > 50
+        and r["pipegen_reason"] == f"amount = {r['amount']} is above the maximum 50"
+        for r in by_rule[rules[2]["rule_id"]]
+    )
+    assert all("rows share this key" in r["pipegen_reason"] for r in by_rule[rules[12]["rule_id"]])
+    samples = rules[2]["samples"]
+    assert len(samples) == 10 and all(s["column"] == "amount" for s in samples)
+    assert all(float(s["row"]["amount"]) > 50 for s in samples)
+    for rule in rules:
+        if rule["failed_rows"]:
+            entry = ctx.catalog.get_table(rule["failed_rows"]["table"])
+            assert entry["location"] == rule["failed_rows"]["location"]

@@ -458,7 +458,13 @@ def test_quality_failure_with_block_publishes_nothing_and_exits_4(tmp_path):
     report = json.loads(next((lake / "curated" / "_quality").rglob("report.json")).read_text())
     (rule,) = report["tables"]["big_orders"]["rules"]
     assert (rule["status"], rule["failed"], rule["checked"]) == ("fail", 1, 3)
-    assert rule["samples"] == [{"order_id": "2", "amount": "5000.0"}]
+    assert rule["samples"] == [
+        {
+            "row": {"order_id": "2", "amount": "5000.0"},
+            "column": "amount",
+            "reason": "amount = 5000.0 is above the maximum 100",
+        }
+    ]
     # No new data: the batch stays blocked, as every retry on Glue finds it, and is not
     # reported again.
     again = subprocess.run(result.args, capture_output=True, text=True, timeout=600)

@@ -22,6 +22,7 @@ from pipegen_runtime.messages import JOB_ENDED, file_rejected, render
 from pipegen_runtime.metrics import JsonLinesMetrics
 from pipegen_runtime.notify import LogNotifier
 from pipegen_runtime.quality import blocked_batch
+from pipegen_runtime.rule_units import number
 from pipegen_runtime.state import SqliteState
 from pipegen_runtime.storage import LocalStorage
 
@@ -375,17 +376,32 @@ def summary_table(result: RunResult) -> str:
             for s in ingestion
             if s.get("files_new_versions")
         ]
-    quality = result.summaries.get("quality", {})
-    tables = result.summaries.get("processing", {}).get("tables", {})
-    if tables:
-        lines.append(f"{'curated table':<20}{'rows':>12}{'score':>9}  outcome")
-        for name, rows in tables.items():
-            q = quality.get("tables", {}).get(name, {})
-            lines.append(f"{name:<20}{rows:>12,}{q.get('score', ''):>9}  {q.get('outcome', '')}")
-    if quality.get("checked"):
+    lines += quality_lines(
+        result.summaries.get("processing", {}).get("tables", {}),
+        result.summaries.get("quality", {}),
+    )
+    return "\n".join(lines)
+
+
+def quality_lines(written: dict[str, int], quality: dict) -> list[str]:
+    """Per curated table the rows this run wrote and the rows quality checked (the whole
+    table: the figure the report shows), then the verdict as the report leads with it."""
+    if not written:
+        return []
+    checked = quality.get("tables", {})
+    lines = [f"{'curated table':<20}{'rows written':>14}{'rows checked':>14}{'score':>9}  outcome"]
+    for name, rows in written.items():
+        q = checked.get(name, {})
         lines.append(
-            f"quality score {quality['score']} ({quality['outcome']}"
-            f"{', BLOCKED: not published' if quality.get('blocked') else ''})"
+            f"{name:<20}{rows:>14,}{number(q['rows']) if q else '':>14}"
+            f"{number(q['score']) if q else '':>9}  {q.get('outcome', '')}"
+        )
+    if quality.get("checked"):
+        blocked = ", BLOCKED: not published" if quality.get("blocked") else ""
+        lines.append(
+            f"quality score {number(quality['score'])} ({quality['outcome']}{blocked}); "
+            f"{quality['rules_not_passed']} rule(s) not passed, "
+            f"{number(quality['failed_rows_stored'])} failed row(s) stored"
         )
         lines.append(f"report: {quality['report'].removeprefix('file://')}")
-    return "\n".join(lines)
+    return lines

@@ -89,6 +89,11 @@ BY_NAME: dict[str, str] = {
     "warn_below": "A score below this warns.",
     "on_failure": "What a failing score does: `alert`, or `block` (curated output not published).",
     "history_runs": "How many past results anomaly and change rules compare with.",
+    "failed_rows_per_rule": (
+        "Failing rows each run keeps per row-level rule, with the reason, under "
+        "`_quality/failed_rows/<table>/<rule>/` in the curated zone (0: none, the report "
+        "still shows the first 10)."
+    ),
     "not_null": _RULE + "the columns are never null.",
     "completeness": _RULE + "at least min_pct of the column's values are present.",
     "unique": _RULE + "no two rows share these columns' values.",

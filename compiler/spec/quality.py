@@ -19,6 +19,8 @@ from .base import single_key_union as _single_key_union
 
 # Rules per table: each is a Spark expression of the quality job's one pass over the table.
 MAX_RULES = 200
+# Failed rows a run keeps per rule: collected on the job's driver before they are written.
+MAX_FAILED_ROWS = 10_000
 Pct = Annotated[float, Field(ge=0, le=100)]
 Columns = Annotated[list[ColumnName], Field(min_length=1)]
 RuleName = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$", max_length=128)]
@@ -222,3 +224,4 @@ class Quality(Model):
     score: Score = Score()
     on_failure: Literal["alert", "block"] = "alert"
     history_runs: Annotated[int, Field(ge=3, le=1000)] = 30
+    failed_rows_per_rule: Annotated[int, Field(ge=0, le=MAX_FAILED_ROWS)] = 100
