@@ -189,6 +189,11 @@ _ALL = [
             "a VPC without an endpoint the jobs call, and no NAT gateway",
             "Keep the endpoints named, or add `network.nat_gateways`.",
         ),
+        (
+            "PG423",
+            "objects that would move to another storage class on or after they expire",
+            "The day a zone's objects move must come before the day they expire.",
+        ),
     ),
     *_codes(
         "checks/schedule.py",

@@ -22,6 +22,7 @@ from .naming import JOBS
 from .plan import PipelinePlan
 from .run_evidence import Measured
 from .spec.budget import DEFAULT_JOB_MINUTES
+from .storage_classes import CLASS_NAMES, DAYS_PER_MONTH, Moved, Stored, moved, stored
 
 PRICE_TABLE = "aws-us-east-1.json"
 # Usage figures no spec states; named in every estimate that uses them.
@@ -74,7 +75,8 @@ class Usage:
     queue_requests: float = 0.0
     state_writes: float = 0.0
     state_reads: float = 0.0
-    s3_gb: tuple[tuple[str, float], ...] = ()
+    s3_stored: tuple[Stored, ...] = ()
+    s3_moved: tuple[Moved, ...] = ()
     s3_puts: float = 0.0
     s3_gets: float = 0.0
     custom_events: float = 0.0
@@ -226,12 +228,44 @@ def _network(usage: Usage, prices: dict) -> list[LineItem]:
     ]
 
 
+def _lifecycle(moves: tuple[Moved, ...], s3: dict) -> list[LineItem]:
+    items = []
+    for move in moves:
+        items.append(
+            LineItem(
+                "S3",
+                f"{move.zone} moves to {CLASS_NAMES[move.storage_class]}",
+                move.objects / 1000,
+                "1k objects",
+                s3["transition_per_1000"][move.storage_class],
+            )
+        )
+        if move.storage_class == "INTELLIGENT_TIERING":
+            items.append(
+                LineItem(
+                    "S3",
+                    f"{move.zone} Intelligent-Tiering monitoring",
+                    move.objects_held / 1000,
+                    "1k objects",
+                    s3["intelligent_tiering_monitoring_per_1000"],
+                )
+            )
+    return items
+
+
 def _storage(usage: Usage, prices: dict) -> list[LineItem]:
     s3, ddb, kms = prices["s3"], prices["dynamodb"], prices["kms"]
     items = [
-        LineItem("S3", f"{zone} zone storage", gb, "GB-months", s3["standard_gb_month"])
-        for zone, gb in usage.s3_gb
+        LineItem(
+            "S3",
+            f"{s.zone} storage, {CLASS_NAMES[s.storage_class]}",
+            s.gb_months,
+            "GB-months",
+            s3["gb_month"][s.storage_class],
+        )
+        for s in usage.s3_stored
     ]
+    items += _lifecycle(usage.s3_moved, s3)
     items += [
         LineItem(
             "S3", "PUT/COPY/LIST requests", usage.s3_puts / 1000, "1k requests", s3["put_per_1000"]
@@ -395,7 +429,8 @@ def usage_for(
         queue_requests=0.0,
         state_writes=runs * STATE_WRITES_PER_RUN,
         state_reads=runs * STATE_READS_PER_RUN,
-        s3_gb=_stored(plan, runs * gb_per_run, assumptions),
+        s3_stored=_stored(plan, runs * gb_per_run, assumptions),
+        s3_moved=_moved(plan, runs, assumptions),
         s3_puts=runs * S3_PUTS_PER_RUN,
         s3_gets=runs * S3_GETS_PER_RUN,
         custom_events=runs,
@@ -446,21 +481,55 @@ def _runs(plan: PipelinePlan, expected: Any, assumptions: list[str]) -> float:
     return scheduled + arrivals
 
 
+def _keep_days(plan: PipelinePlan) -> dict[str, float]:
+    """Days each data zone keeps an object (its expiry, or the sizing horizon without one)."""
+    retention = plan.retention
+    horizon = STORAGE_MONTHS_WITHOUT_EXPIRY * DAYS_PER_MONTH
+    return {
+        "raw": retention.raw_days or horizon,
+        "processed": retention.processed_days or horizon,
+        "curated": retention.curated_days or horizon,
+    }
+
+
 def _stored(plan: PipelinePlan, gb_per_month: float, assumptions: list[str]) -> tuple:
     retention = plan.retention
-    stored = []
-    for zone, days, share in (
-        ("raw", retention.raw_days, 1.0),
-        ("processed", retention.processed_days, PARQUET_SHARE_OF_RAW),
-        ("curated", retention.curated_days, PARQUET_SHARE_OF_RAW),
-    ):
-        months = days / 30.4 if days else STORAGE_MONTHS_WITHOUT_EXPIRY
-        stored.append((zone, gb_per_month * share * months))
+    found = []
+    for zone, keep in _keep_days(plan).items():
+        share = 1.0 if zone == "raw" else PARQUET_SHARE_OF_RAW
+        found += stored(retention, zone, gb_per_month * share, keep)
     if not all((retention.raw_days, retention.processed_days, retention.curated_days)):
         assumptions.append(
             f"zones kept without expiry are sized after {STORAGE_MONTHS_WITHOUT_EXPIRY} months"
         )
-    return tuple(stored)
+    if retention.tiering_days is not None:
+        assumptions.append(
+            "Intelligent-Tiering: published files are not read again after their first days "
+            "(they reach the infrequent tier 30 days after the move, the archive instant tier "
+            "after 90)"
+        )
+    return tuple(found)
+
+
+def _moved(plan: PipelinePlan, runs: float, assumptions: list[str]) -> tuple:
+    """Lifecycle transitions a month: raw gets a file per source a run; processed and curated
+    share the run's writes."""
+    objects = {
+        "raw": runs * len(plan.sources),
+        "processed": runs * S3_PUTS_PER_RUN / 2,
+        "curated": runs * S3_PUTS_PER_RUN / 2,
+    }
+    found = [
+        m
+        for zone, keep in _keep_days(plan).items()
+        if (m := moved(plan.retention, zone, objects[zone], keep)) is not None
+    ]
+    if any(m.storage_class == "INTELLIGENT_TIERING" for m in found):
+        assumptions.append(
+            "Intelligent-Tiering monitoring is charged for every object held (at most: objects "
+            "under 128 KB are not monitored)"
+        )
+    return tuple(found)
 
 
 def _by_type(template: dict[str, Any]) -> dict[str, int]:

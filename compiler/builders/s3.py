@@ -13,6 +13,7 @@ from troposphere import GetAtt, Sub, s3
 
 from ..logical_ids import DATA_KEY, bucket_id, bucket_policy_id
 from ..naming import DATA_ZONES, ZONES
+from ..spec.document import Retention
 from .common import (
     Stack,
     bucket_arn,
@@ -125,12 +126,34 @@ def _lifecycle(stack: Stack, zone: str) -> list[s3.LifecycleRule]:
             ),
         ),
     ]
+    transition = storage_transition(stack.plan.retention, zone)
+    if transition is not None:
+        storage_class, days = transition
+        rules.append(
+            s3.LifecycleRule(
+                Id="move-current-objects",
+                Status="Enabled",
+                Transitions=[
+                    s3.LifecycleRuleTransition(StorageClass=storage_class, TransitionInDays=days)
+                ],
+            )
+        )
     days = _expiry_days(stack, zone)
     if days is not None:
         rules.append(
             s3.LifecycleRule(Id="expire-current-objects", Status="Enabled", ExpirationInDays=days)
         )
     return rules
+
+
+def storage_transition(retention: Retention, zone: str) -> tuple[str, int] | None:
+    """(storage class, days) a zone's objects move to: raw to its archive class, processed and
+    curated to Intelligent-Tiering; None when the spec keeps them in Standard."""
+    if zone == "raw" and retention.raw_archive_days is not None:
+        return retention.raw_archive_class, retention.raw_archive_days
+    if zone in ("processed", "curated") and retention.tiering_days is not None:
+        return "INTELLIGENT_TIERING", retention.tiering_days
+    return None
 
 
 def _bucket_policy(stack: Stack, zone: str) -> dict:

@@ -1,4 +1,4 @@
-"""PG402-PG417, PG421-PG422: settings that are each valid alone but make no sense together, or
+"""PG402-PG417, PG421-PG423: settings that are each valid alone but make no sense together, or
 that AWS, Spark or the landing check would refuse later."""
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ def check(plan: PipelinePlan) -> Iterator[Diagnostic]:
     yield from _budget(plan)
     yield from _network(plan)
     yield from _flex_workers(plan)
+    yield from _storage_transitions(plan)
 
 
 def _read_options(plan: PipelinePlan) -> Iterator[Diagnostic]:
@@ -247,6 +248,25 @@ def _network(plan: PipelinePlan) -> Iterator[Diagnostic]:
             f"network.cidr {network.cidr} has host bits set; use the network address "
             f"({ipaddress.ip_network(network.cidr, strict=False)})",
         )
+
+
+def _storage_transitions(plan: PipelinePlan) -> Iterator[Diagnostic]:
+    """S3 refuses a lifecycle whose objects would expire on or before the day they move."""
+    retention = plan.retention
+    for zone, move_key, expire_key in (
+        ("raw", "raw_archive_days", "raw_days"),
+        ("processed", "tiering_days", "processed_days"),
+        ("curated", "tiering_days", "curated_days"),
+    ):
+        move, expire = getattr(retention, move_key), getattr(retention, expire_key)
+        if move is not None and expire is not None and move >= expire:
+            yield Diagnostic(
+                plan.source_map.at(("retention", move_key)),
+                "PG423",
+                f"retention.{move_key} ({move}) is not before retention.{expire_key} ({expire}): "
+                f"S3 refuses a lifecycle that moves {zone} objects on or after the day they "
+                f"expire. Lower {move_key}, or set it to null to keep them in S3 Standard",
+            )
 
 
 def _flex_workers(plan: PipelinePlan) -> Iterator[Diagnostic]:

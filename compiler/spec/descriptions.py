@@ -175,7 +175,16 @@ BY_NAME: dict[str, str] = {
     "endpoints": "Interface endpoints of the VPC (each billed per zone and hour); default: all "
     "seven (events, glue, kms, logs, monitoring, sns, sts).",
     # Retention
-    "raw_days": "Days raw files are kept (then archived or expired).",
+    "tiering_days": (
+        "Days after which processed and curated objects move to S3 Intelligent-Tiering "
+        "(null: they stay in S3 Standard)."
+    ),
+    "raw_archive_days": "Days after which raw files move to `raw_archive_class` (null: never).",
+    "raw_archive_class": (
+        "The archive class of raw files: GLACIER_IR (instant reads), GLACIER or DEEP_ARCHIVE "
+        "(a restore before any read)."
+    ),
+    "raw_days": "Days raw files are kept, then they expire.",
     "processed_days": "Days processed data is kept.",
     "curated_days": "Days curated data is kept.",
     "noncurrent_days": "Days replaced object versions are kept.",

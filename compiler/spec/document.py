@@ -70,6 +70,9 @@ TagValue = Annotated[str, Field(pattern=r"^[A-Za-z0-9 _.:/=+\-@]{0,256}$")]
 # Its fields are checked against AWS's rules in checks/schedule.py (PG418), with a clear message.
 Cron = Annotated[str, Field(pattern=r"^cron\([0-9A-Za-z*?,/#L\- ]+\)$", max_length=256)]
 Days = Annotated[int, Field(ge=1, le=36500)]
+# S3 classes raw files can be archived to: Glacier Instant Retrieval (the default) still reads in
+# milliseconds, should a rerun need a file; the other two need a restore first.
+ARCHIVE_CLASSES = ("GLACIER_IR", "GLACIER", "DEEP_ARCHIVE")
 
 
 class JobSettings(Model):
@@ -112,6 +115,11 @@ class Retention(Model):
     raw_days: Days | None = 90
     processed_days: Days | None = None
     curated_days: Days | None = None
+    # Processed and curated objects move to S3 Intelligent-Tiering this many days after they
+    # are written (None: they stay in S3 Standard); raw files move to `raw_archive_class`.
+    tiering_days: Days | None = 30
+    raw_archive_days: Days | None = 30
+    raw_archive_class: Literal[ARCHIVE_CLASSES] = "GLACIER_IR"  # type: ignore[valid-type]
     noncurrent_days: Days = 30
     temp_days: Days = 7
     access_log_days: Days = 365
