@@ -54,6 +54,7 @@ ENDPOINT_GROUP = "EndpointSecurityGroup"
 FLOW_LOGS = "FlowLogGroup"
 FLOW_LOGS_ROLE = logical_id("flow", "logs", "role")
 FLOW_LOG = "VpcFlowLog"
+PRIVATE_ACL = "PrivateNetworkAcl"
 INTERNET_GATEWAY = "InternetGateway"
 INTERNET_GATEWAY_ATTACHMENT = "InternetGatewayAttachment"
 PUBLIC_ROUTES = "PublicRoutes"
@@ -126,6 +127,14 @@ def public_subnet_id(index: int) -> str:
 
 def subnet_routes_id(subnet: str) -> str:
     return logical_id(subnet, "routes")
+
+
+def subnet_acl_id(subnet: str) -> str:
+    return logical_id(subnet, "acl")
+
+
+def acl_entry_id(direction: str, number: int) -> str:
+    return logical_id("private", "acl", direction, str(number))
 
 
 def nat_id(index: int) -> str:

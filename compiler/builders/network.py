@@ -1,5 +1,6 @@
 """The optional VPC (`network.vpc: true`): `AWS::EC2::VPC`, `::Subnet`, `::RouteTable`,
-`::SubnetRouteTableAssociation`, `::VPCEndpoint`, `::SecurityGroup` (+ `Ingress`/`Egress`),
+`::SubnetRouteTableAssociation`, `::NetworkAcl` (+ `Entry`, `SubnetNetworkAclAssociation`),
+`::VPCEndpoint`, `::SecurityGroup` (+ `Ingress`/`Egress`),
 `::FlowLog`; `AWS::Glue::Connection`; and, only when asked, `::InternetGateway`, `::EIP`,
 `::NatGateway` with public subnets.
 
@@ -27,9 +28,11 @@ from ..logical_ids import (
     INTERNET_GATEWAY_ATTACHMENT,
     LANDING_GROUP,
     LOGS_KEY,
+    PRIVATE_ACL,
     PUBLIC_DEFAULT_ROUTE,
     PUBLIC_ROUTES,
     VPC,
+    acl_entry_id,
     connection_id,
     default_route_id,
     endpoint_id,
@@ -39,6 +42,7 @@ from ..logical_ids import (
     private_routes_id,
     private_subnet_id,
     public_subnet_id,
+    subnet_acl_id,
     subnet_routes_id,
 )
 from .common import Stack, account_arn, allow, policy
@@ -74,6 +78,7 @@ def build(stack: Stack) -> None:
     if public:
         _nat(stack, public, tables)
     _endpoints(stack, tables)
+    _private_acl(stack, net.cidr, len(private))
     _security_groups(stack)
     _connections(stack, len(private))
     _flow_logs(stack)
@@ -104,6 +109,54 @@ def _private_subnet(stack: Stack, index: int, block: str) -> str:
         )
     )
     return table
+
+
+# The private subnets' network ACL: within the VPC, any TCP (Glue workers talk to each other
+# on every port, and reach the interface endpoints); beyond it, HTTPS out (S3 and DynamoDB
+# through their gateway endpoints, whose addresses are public; the NAT gateway when there is
+# one) and the answers back on Linux's ephemeral ports, above every well-known service port
+# (SSH, RDP, ...). The Amazon DNS server is not filtered by network ACLs.
+EPHEMERAL_PORTS = (32768, 65535)
+
+
+def _acl_rules(cidr: str) -> list[tuple[str, int, str, tuple[int, int]]]:
+    """(direction, rule number, peer CIDR, ports) of every allow rule."""
+    return [
+        ("in", 100, cidr, (0, 65535)),
+        ("in", 110, "0.0.0.0/0", EPHEMERAL_PORTS),
+        ("out", 100, cidr, (0, 65535)),
+        ("out", 110, "0.0.0.0/0", (HTTPS, HTTPS)),
+    ]
+
+
+def _private_acl(stack: Stack, cidr: str, zones: int) -> None:
+    stack.add(
+        ec2.NetworkAcl(
+            PRIVATE_ACL,
+            VpcId=Ref(VPC),
+            Tags=_named(stack, f"{stack.plan.naming.prefix}-private"),
+        )
+    )
+    for direction, number, peer, (low, high) in _acl_rules(cidr):
+        stack.add(
+            ec2.NetworkAclEntry(
+                acl_entry_id(direction, number),
+                NetworkAclId=Ref(PRIVATE_ACL),
+                RuleNumber=number,
+                Protocol=6,
+                RuleAction="allow",
+                Egress=direction == "out",
+                CidrBlock=peer,
+                PortRange=ec2.PortRange(From=low, To=high),
+            )
+        )
+    for index in range(zones):
+        subnet = private_subnet_id(index)
+        stack.add(
+            ec2.SubnetNetworkAclAssociation(
+                subnet_acl_id(subnet), SubnetId=Ref(subnet), NetworkAclId=Ref(PRIVATE_ACL)
+            )
+        )
 
 
 def _nat(stack: Stack, public: list[str], private_tables: list[str]) -> None:
