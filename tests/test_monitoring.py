@@ -15,6 +15,7 @@ import re
 import pytest
 
 from helpers import REPO, compile_all
+from pipegen_compiler.naming import JOBS
 from pipegen_runtime.messages import JOB_ENDED, QUALITY, placeholders, render
 from pipegen_runtime.metrics import METRIC_NAMES, NAMESPACE, PUBLISHED
 
@@ -25,6 +26,9 @@ GLUE_JOB_METRICS = {
     "glue.driver.aggregate.numFailedTasks",
     "glue.driver.aggregate.numKilledTasks",
 }
+# Glue observability metrics (Glue docs, "Monitoring with AWS Glue Observability metrics"):
+# published only for jobs run with --enable-observability-metrics.
+GLUE_OBSERVABILITY_METRICS = {"glue.driver.workerUtilization": "resource_utilization"}
 LAMBDA_METRICS = {"Invocations", "Errors", "Throttles", "Duration"}
 TOPIC = {"Ref": "AlertTopic"}
 
@@ -58,7 +62,18 @@ def metric_problems(template, namespace, name, dimensions) -> list[str]:
     dims = {d["Name"]: d["Value"] for d in dimensions}
     meta = template["Metadata"]["pipegen"]
     where = f"{namespace}/{name} {dims}"
-    if namespace == "Glue":
+    if namespace == "Glue" and name in GLUE_OBSERVABILITY_METRICS:
+        job = _resource(template, dims.get("JobName"), "AWS::Glue::Job")
+        ok = (
+            set(dims) == {"JobName", "JobRunId", "Type", "ObservabilityGroup"}
+            and dims["JobRunId"] == "ALL"
+            and dims["Type"] == "gauge"
+            and dims["ObservabilityGroup"] == GLUE_OBSERVABILITY_METRICS[name]
+            and job
+            and job["Properties"]["DefaultArguments"].get("--enable-observability-metrics")
+            == "true"
+        )
+    elif namespace == "Glue":
         ok = (
             name in GLUE_JOB_METRICS
             and set(dims) == {"JobName", "JobRunId", "Type"}
@@ -121,7 +136,19 @@ def dashboard_problems(template) -> list[str]:
     body, variables = template["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
     problems = []
     for widget in json.loads(body)["widgets"]:
+        if widget["type"] == "alarm":
+            for arn in widget["properties"]["alarms"]:
+                value = variables[arn[2:-1]]
+                if not _resource(template, value, "AWS::CloudWatch::Alarm"):
+                    problems.append(f"alarm widget: {value} is no alarm of the template")
+            continue
+        ids = {line[-1].get("id") for line in widget["properties"]["metrics"]}
         for line in widget["properties"]["metrics"]:
+            if "expression" in line[0]:
+                used = set(re.findall(r"[a-z][A-Za-z0-9_]*", line[0]["expression"])) - {"IF"}
+                if not used <= ids:
+                    problems.append(f"expression {line[0]['expression']}: unknown {used - ids}")
+                continue
             namespace, name, *rest = line[:-1]
             dims = [
                 {"Name": k, "Value": variables[v[2:-1]] if v.startswith("${") else v}
@@ -158,6 +185,16 @@ def test_every_dashboard_widget_reads_a_real_metric(templates):
             "Table",
         ),
         ("LandingFailureQueueAlarm", ("AlarmActions",), []),
+        (
+            "IngestionUtilizationAlarm",
+            ("Metrics", 0, "MetricStat", "Metric", "Dimensions", 3, "Value"),
+            "memory",
+        ),
+        (
+            "QualityUtilizationAlarm",
+            ("Metrics", 0, "MetricStat", "Metric", "MetricName"),
+            "glue.driver.workerUtilisation",
+        ),
     ],
 )
 def test_a_misnamed_alarm_is_caught(templates, alarm, path, wrong):
@@ -167,6 +204,26 @@ def test_a_misnamed_alarm_is_caught(templates, alarm, path, wrong):
         holder = holder[step]
     holder[path[-1]] = wrong
     assert [p for p in alarm_problems(template) if p.startswith(alarm)]
+
+
+def test_utilisation_needs_the_job_to_publish_observability_metrics(templates):
+    template = copy.deepcopy(templates["flights/dev"])
+    arguments = template["Resources"]["IngestionJob"]["Properties"]["DefaultArguments"]
+    del arguments["--enable-observability-metrics"]
+    problems = alarm_problems(template)
+    assert [p for p in problems if p.startswith("IngestionUtilization")]
+    assert dashboard_problems(template)
+
+
+def test_the_dashboard_shows_utilisation_quarantine_rate_and_freshness(templates):
+    body = templates["flights/dev"]["Resources"]["Dashboard"]["Properties"]["DashboardBody"]
+    widgets = {w["properties"]["title"]: w for w in json.loads(body["Fn::Sub"][0])["widgets"]}
+    utilisation = widgets["Worker utilisation (% of workers in use)"]["properties"]["metrics"]
+    assert [line[0]["label"] for line in utilisation if "expression" in line[0]] == list(JOBS)
+    rate = widgets["Quarantine rate (% of rows read)"]["properties"]["metrics"]
+    assert sum("expression" in line[0] for line in rate) == 3  # one per source
+    (freshness,) = [w for t, w in widgets.items() if t.startswith("Freshness")]
+    assert freshness["type"] == "alarm"
 
 
 def test_every_rule_targets_the_topic_or_the_landing_function(templates):

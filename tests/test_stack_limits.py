@@ -52,7 +52,7 @@ def test_validate_builds_the_stack_and_reads_folders(tmp_path, capsys):
     code, out, err = run_cli(["validate", str(good.parent)], capsys)
     assert code == 1
     assert out.endswith("good.yaml: ok (dev)\n")
-    assert "error[PG505] the stack would hold 553 resources" in err
+    assert "error[PG505] the stack would hold 556 resources" in err
     assert "error[PG305]" in err, "one spec's errors do not hide another's"
 
 

@@ -1,8 +1,9 @@
 """CloudWatch alarms: `AWS::CloudWatch::Alarm`, every one with actions to the alert topic.
 
-Per job: failed runs (the job's failure rule fired) and run time above the spec's warn and
+Per job: failed runs (the job's failure rule fired), run time above the spec's warn and
 alarm shares of its timeout (Glue's elapsed-time metric, reported every 30 s while the job
-runs, so the alarm fires before the timeout does). Per source: quarantined rows as a share of
+runs, so the alarm fires before the timeout does), and worker utilisation sustained above or
+below the spec's lines (Glue's observability metric). Per source: quarantined rows as a share of
 rows read, and rows read outside the expected band. Per quality table: score below the warn
 and fail thresholds. Then: no successful run within the expected interval (when known), the
 landing function's errors and throttles, and anything in its failure queue.
@@ -22,10 +23,22 @@ from ..logical_ids import TOPIC, alarm_id
 from ..naming import JOBS
 from .common import Stack
 from .events import failed_rule
-from .metrics import Metric, custom, failure_queue_depth, function, glue_job, rule_triggered
+from .metrics import (
+    Metric,
+    custom,
+    failure_queue_depth,
+    function,
+    glue_job,
+    rule_triggered,
+    worker_utilization,
+)
 
 FIVE_MINUTES = 300
 HOUR = 3600
+# Glue documents the metric's unit as Percentage without saying whether 1.0 or 100 means all
+# workers; published examples show both. The expression reads either as a percentage (a value
+# of at most 1 is a share): it misreads only a genuine 0-1% in the 0-100 form.
+UTILIZATION_PCT = "IF(used > 1, used, 100 * used)"
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,7 @@ def build(stack: Stack) -> None:
 def checks(stack: Stack) -> list[Check]:
     return [
         *_job_checks(stack),
+        *_utilization_checks(stack),
         *_source_checks(stack),
         *_quality_checks(stack),
         *_run_checks(stack),
@@ -92,6 +106,39 @@ def _job_checks(stack: Stack) -> list[Check]:
                 )
             )
     return found
+
+
+def _utilization_checks(stack: Stack) -> list[Check]:
+    """Per job: workers busy (under-provisioned) or idle (wasted) for `minutes` in a row. One
+    alarm per job watches both lines (an alarm bills per metric it reads; the dashboard's
+    utilisation widget shows which line was crossed)."""
+    lines = stack.plan.alerts.worker_utilization
+    high, low = f"{lines.high_pct:g}", f"{lines.low_pct:g}"
+    return [
+        Check(
+            f"{kind}-utilization",
+            f"The {kind} job kept at least {high}% of its workers busy (under-provisioned) "
+            f"or at most {low}% (paying for idle workers) for {lines.minutes} minutes",
+            None,
+            "",
+            "GreaterThanOrEqualToThreshold",
+            1,
+            period=60,
+            periods=lines.minutes,
+            math=[
+                _query("used", worker_utilization(kind), "Average", 60),
+                {"Id": "pct", "Expression": UTILIZATION_PCT, "ReturnData": False},
+                {
+                    "Id": "outside",
+                    "Expression": f"IF(pct >= {high} OR pct <= {low}, 1, 0)",
+                    "Label": f"{kind}: utilisation outside {low}-{high}%",
+                    "ReturnData": True,
+                },
+            ],
+            origin=("alerts", "worker_utilization"),
+        )
+        for kind in JOBS
+    ]
 
 
 def _source_checks(stack: Stack) -> list[Check]:

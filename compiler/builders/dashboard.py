@@ -1,28 +1,39 @@
 """The pipeline's dashboard: `AWS::CloudWatch::Dashboard`.
 
-Job outcomes and run times, rows read, written and quarantined per source, quality score per
-table, the landing function's invocations, errors, throttles and rejections, and its failure
-queue. Every metric comes from `metrics.py`, the module the alarms use.
+Job outcomes and run times, rows read, written and quarantined per source and the quarantine
+rate, quality score per table, each job's worker utilisation, the landing function's
+invocations, errors, throttles and rejections, its failure queue, and freshness (the missed-run
+alarm). Every metric comes from `metrics.py`, the module the alarms use.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from troposphere import Sub, cloudwatch
+from troposphere import GetAtt, Sub, cloudwatch
 
-from ..logical_ids import DASHBOARD
+from ..logical_ids import DASHBOARD, alarm_id
 from ..naming import JOBS
+from .alarms import UTILIZATION_PCT
 from .common import Stack
 from .events import failed_rule
-from .metrics import Metric, custom, failure_queue_depth, function, glue_job, rule_triggered
+from .metrics import (
+    Metric,
+    custom,
+    failure_queue_depth,
+    function,
+    glue_job,
+    rule_triggered,
+    worker_utilization,
+)
 
 WIDTH, HEIGHT = 12, 6
 
 
 def build(stack: Stack) -> None:
-    body, variables = _render(widgets(stack))
+    body, variables = _render(widgets(stack), _alarm_widgets(stack))
     stack.add(
         cloudwatch.Dashboard(
             DASHBOARD,
@@ -33,8 +44,21 @@ def build(stack: Stack) -> None:
     )
 
 
-def widgets(stack: Stack) -> list[tuple[str, str, int, list[tuple[Metric, str]]]]:
-    """(title, statistic, period, [(metric, label)]) per widget, in display order."""
+@dataclass(frozen=True)
+class Expression:
+    """A line computed from the widget's hidden metric lines (each named by its `ident`)."""
+
+    expression: str
+    label: str
+
+
+Line = tuple[Metric, str] | tuple[Metric, str, str] | Expression
+
+
+def widgets(stack: Stack) -> list[tuple[str, str, int, list[Line]]]:
+    """(title, statistic, period, lines) per metric widget, in display order. A line is
+    (metric, label), (metric, label, ident) for a hidden input of an expression, or an
+    Expression."""
     plan = stack.plan
     sources = [s.name for s in plan.sources]
     outcomes = [(rule_triggered("run-succeeded"), "runs succeeded")]
@@ -54,18 +78,53 @@ def widgets(stack: Stack) -> list[tuple[str, str, int, list[tuple[Metric, str]]]
         ("Job outcomes", "Sum", 3600, outcomes),
         ("Job run time (ms)", "Maximum", 300, [(glue_job(k), k) for k in JOBS]),
         ("Rows per source", "Sum", 3600, rows),
+        ("Quarantine rate (% of rows read)", "Sum", 3600, _quarantine_rate(stack, sources)),
         (
             "Quality score",
             "Minimum",
             3600,
             [(custom(stack, "QualityScore", t), t) for t in sorted(plan.quality.tables)],
         ),
+        ("Worker utilisation (% of workers in use)", "Average", 60, _utilisation()),
         ("Landing function", "Sum", 300, landing),
         ("Failure queue depth", "Maximum", 300, [(failure_queue_depth(), "events waiting")]),
     ]
 
 
-def _render(items: list) -> tuple[str, dict[str, Any]]:
+def _quarantine_rate(stack: Stack, sources: list[str]) -> list[Line]:
+    lines: list[Line] = []
+    for index, source in enumerate(sources):
+        read, quarantined = f"read{index}", f"quarantined{index}"
+        lines.append((custom(stack, "RowsRead", source), f"{source}: read", read))
+        lines.append(
+            (custom(stack, "RowsQuarantined", source), f"{source}: quarantined", quarantined)
+        )
+        lines.append(Expression(f"IF({read} > 0, 100 * {quarantined} / {read}, 0)", f"{source}: %"))
+    return lines
+
+
+def _utilisation() -> list[Line]:
+    """The alarms' own reading of the metric (see alarms.UTILIZATION_PCT) per job."""
+    lines: list[Line] = []
+    for kind in JOBS:
+        lines.append((worker_utilization(kind), kind, f"used{kind}"))
+        lines.append(Expression(UTILIZATION_PCT.replace("used", f"used{kind}"), kind))
+    return lines
+
+
+def _alarm_widgets(stack: Stack) -> list[dict[str, Any]]:
+    """Freshness: the missed-run alarm (no successful run within the expected interval)."""
+    if stack.plan.missed_run_hours is None:
+        return []
+    return [
+        {
+            "title": f"Freshness: a successful run within {stack.plan.missed_run_hours} hours",
+            "alarms": [GetAtt(alarm_id("missed-run"), "Arn")],
+        }
+    ]
+
+
+def _render(items: list, alarms: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
     """The body as JSON text; Refs and GetAtts become `${Vn}` variables of the Sub."""
     variables: dict[str, Any] = {}
 
@@ -79,9 +138,14 @@ def _render(items: list) -> tuple[str, dict[str, Any]]:
     body = []
     for index, (title, stat, period, metrics) in enumerate(items):
         lines = []
-        for metric, label in metrics:
+        for line in metrics:
+            if isinstance(line, Expression):
+                lines.append([{"expression": line.expression, "label": line.label}])
+                continue
+            metric, label, *ident = line
             dims = [part for k, v in metric.dimensions for part in (k, value(v))]
-            lines.append([metric.namespace, metric.name, *dims, {"label": label}])
+            options = {"label": label, **({"id": ident[0], "visible": False} if ident else {})}
+            lines.append([metric.namespace, metric.name, *dims, options])
         body.append(
             {
                 "type": "metric",
@@ -96,6 +160,20 @@ def _render(items: list) -> tuple[str, dict[str, Any]]:
                     "period": period,
                     "view": "timeSeries",
                     "metrics": lines,
+                },
+            }
+        )
+    for index, widget in enumerate(alarms, start=len(items)):
+        body.append(
+            {
+                "type": "alarm",
+                "x": (index % 2) * WIDTH,
+                "y": (index // 2) * HEIGHT,
+                "width": WIDTH,
+                "height": HEIGHT,
+                "properties": {
+                    "title": widget["title"],
+                    "alarms": [value(a) for a in widget["alarms"]],
                 },
             }
         )

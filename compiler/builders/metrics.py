@@ -19,6 +19,7 @@ from ..logical_ids import FAILURE_QUEUE, LANDING_FUNCTION, job_id, rule_id
 from .common import Stack
 
 GLUE_ELAPSED = "glue.driver.aggregate.elapsedTime"
+GLUE_WORKER_UTILIZATION = "glue.driver.workerUtilization"
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,21 @@ def glue_job(kind: str, name: str = GLUE_ELAPSED) -> Metric:
     """A Glue job metric across all runs: Glue publishes these with JobRunId=ALL."""
     return Metric(
         "Glue", name, (("JobName", Ref(job_id(kind))), ("JobRunId", "ALL"), ("Type", "count"))
+    )
+
+
+def worker_utilization(kind: str) -> Metric:
+    """Share of a job's allocated workers in use (a Glue observability metric: the job runs
+    with `--enable-observability-metrics`)."""
+    return Metric(
+        "Glue",
+        GLUE_WORKER_UTILIZATION,
+        (
+            ("JobName", Ref(job_id(kind))),
+            ("JobRunId", "ALL"),
+            ("Type", "gauge"),
+            ("ObservabilityGroup", "resource_utilization"),
+        ),
     )
 
 

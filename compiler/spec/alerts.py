@@ -28,6 +28,21 @@ class JobDuration(Model):
         return self
 
 
+class WorkerUtilization(Model):
+    """Alarm when a job keeps its workers busy (under-provisioned: give it more) or idle
+    (money wasted: give it fewer) for `minutes` in a row, from Glue's observability metrics."""
+
+    high_pct: Pct = 90.0
+    low_pct: Pct = 25.0
+    minutes: Annotated[int, Field(ge=1, le=60)] = 10
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WorkerUtilization:
+        if self.low_pct >= self.high_pct:
+            raise ValueError("low_pct must be below high_pct")
+        return self
+
+
 class LandingFunction(Model):
     """The function that checks each arriving file and starts the workflow."""
 
@@ -40,6 +55,7 @@ class Alerts(Model):
     # At most 10: AWS Budgets takes 10 email subscribers per notification.
     email: Annotated[list[Email], Field(max_length=10)] = []
     job_duration: JobDuration = JobDuration()
+    worker_utilization: WorkerUtilization = WorkerUtilization()
     # Rows quarantined as a share of rows read, per source and batch.
     error_rate_pct: Pct = 5.0
     # Hours without a successful run before the missed-run alarm; derived from `schedule`

@@ -174,6 +174,13 @@ BY_NAME: dict[str, str] = {
     "nat_gateways": "NAT gateways for internet access from the VPC (default 0).",
     "endpoints": "Interface endpoints of the VPC (each billed per zone and hour); default: all "
     "seven (events, glue, kms, logs, monitoring, sns, sts).",
+    "worker_utilization": (
+        "Alarms on a job's worker utilisation: sustained high (under-provisioned) or low "
+        "(money wasted)."
+    ),
+    "high_pct": "Utilisation at or above which, `minutes` in a row, a job is under-provisioned.",
+    "low_pct": "Utilisation at or below which, for `minutes` in a row, a job wastes workers.",
+    "minutes": "How many minutes in a row utilisation must stay past a line before the alarm.",
     # Retention
     "tiering_days": (
         "Days after which processed and curated objects move to S3 Intelligent-Tiering "
