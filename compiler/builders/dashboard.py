@@ -146,35 +146,23 @@ def _render(items: list, alarms: list[dict[str, Any]]) -> tuple[str, dict[str, A
             dims = [part for k, v in metric.dimensions for part in (k, value(v))]
             options = {"label": label, **({"id": ident[0], "visible": False} if ident else {})}
             lines.append([metric.namespace, metric.name, *dims, options])
-        body.append(
-            {
-                "type": "metric",
-                "x": (index % 2) * WIDTH,
-                "y": (index // 2) * HEIGHT,
-                "width": WIDTH,
-                "height": HEIGHT,
-                "properties": {
-                    "title": title,
-                    "region": "${AWS::Region}",
-                    "stat": stat,
-                    "period": period,
-                    "view": "timeSeries",
-                    "metrics": lines,
-                },
-            }
-        )
+        properties = {"title": title, "region": "${AWS::Region}", "stat": stat}
+        properties.update(period=period, view="timeSeries", metrics=lines)
+        body.append(_placed(index, "metric", properties))
     for index, widget in enumerate(alarms, start=len(items)):
-        body.append(
-            {
-                "type": "alarm",
-                "x": (index % 2) * WIDTH,
-                "y": (index // 2) * HEIGHT,
-                "width": WIDTH,
-                "height": HEIGHT,
-                "properties": {
-                    "title": widget["title"],
-                    "alarms": [value(a) for a in widget["alarms"]],
-                },
-            }
-        )
+        properties = {"title": widget["title"], "alarms": [value(a) for a in widget["alarms"]]}
+        body.append(_placed(index, "alarm", properties))
     return json.dumps({"widgets": body}, sort_keys=True), variables
+
+
+def _placed(index: int, kind: str, properties: dict[str, Any]) -> dict[str, Any]:
+    """A widget in the two-column grid, in display order."""
+    x, y = (index % 2) * WIDTH, (index // 2) * HEIGHT
+    return {
+        "type": kind,
+        "x": x,
+        "y": y,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "properties": properties,
+    }
