@@ -137,10 +137,15 @@ def dashboard_problems(template) -> list[str]:
     problems = []
     for widget in json.loads(body)["widgets"]:
         if widget["type"] == "alarm":
+            names = {
+                r["Properties"]["AlarmName"]
+                for r in template["Resources"].values()
+                if r["Type"] == "AWS::CloudWatch::Alarm"
+            }
             for arn in widget["properties"]["alarms"]:
-                value = variables[arn[2:-1]]
-                if not _resource(template, value, "AWS::CloudWatch::Alarm"):
-                    problems.append(f"alarm widget: {value} is no alarm of the template")
+                prefix = "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:"
+                if not arn.startswith(prefix) or arn.removeprefix(prefix) not in names:
+                    problems.append(f"alarm widget: {arn} is no alarm of the template")
             continue
         ids = {line[-1].get("id") for line in widget["properties"]["metrics"]}
         for line in widget["properties"]["metrics"]:
