@@ -211,9 +211,17 @@ def test_state_catalog_metrics_and_logs_are_where_the_stack_looks(flights, aws):
     assert committed == {"ingestion": 3, "processing": 1, "quality": 1}
     glue = aws.client("glue")
     tables = {t["Name"] for t in glue.get_tables(DatabaseName="flights_dev")["TableList"]}
+    # The sources, the curated tables, and the rows the one rule with failing rows kept
+    # (07_compare passes within its tolerance; its 58 failing rows are stored and catalogued).
+    failed = "flights_enriched__failed__07_compare"
     assert tables == {"flights", "airlines", "airports", *("flights_enriched", "daily_delays")} | {
-        "route_ranking"
+        "route_ranking",
+        failed,
     }
+    location = glue.get_table(DatabaseName="flights_dev", Name=failed)["Table"]
+    assert location["StorageDescriptor"]["Location"] == (
+        f"s3://{CURATED}/_quality/failed_rows/flights_enriched/07_compare/"
+    )
     partitions = glue.get_partitions(DatabaseName="flights_dev", TableName="flights_enriched")
     registered = {tuple(p["Values"]) for p in partitions["Partitions"]}
     keys = aws.client("s3").list_objects_v2(Bucket=CURATED, Prefix="flights_enriched/")
