@@ -37,65 +37,146 @@ def failed_rows_table(table: str, rule: str) -> str:
     return f"{name[: GLUE_NAME_LIMIT - 13]}_{digest}"
 
 
-def failing(frame: Any, tables: dict[str, Any], kind: str, args: dict[str, Any]) -> Any | None:
-    """The rows a row-level rule rejects, with `pipegen_column` and `pipegen_reason` added;
-    None for a rule that judges the table as a whole."""
+def first_rows(
+    failures: Any, columns: list[str], cap: int, batch_id: str
+) -> tuple[Any, dict[str, list[Any]]]:
+    """Up to `cap` rows of each rule from a frame of failures (the table's columns plus
+    `pipegen_rule`, `pipegen_column`, `pipegen_reason`), tagged with the batch. A per-rule
+    `row_number` limit keeps the first rows; Spark applies it before the shuffle
+    (WindowGroupLimit), so only `cap` rows per rule and partition travel. Returns
+    (schema, rows by rule id)."""
+    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    if kind not in rules.ROW_LEVEL_RULES:
+    first = Window.partitionBy("pipegen_rule").orderBy(F.lit(0))
+    tagged = (
+        failures.withColumn("__nth", F.row_number().over(first))
+        .filter(F.col("__nth") <= cap)
+        .select(
+            *[F.col(f"`{c}`") for c in columns],
+            F.lit(batch_id).alias("pipegen_batch"),
+            *[F.col(c) for c in COLUMNS[1:]],
+        )
+    )
+    by_rule: dict[str, list[Any]] = {}
+    for row in tagged.collect():
+        by_rule.setdefault(row["pipegen_rule"], []).append(row)
+    return tagged.schema, by_rule
+
+
+def per_column_failures(frame: Any, picked: list[tuple]) -> Any | None:
+    """One entry per (row, per-column rule it fails) for the picked (rule id, kind, args),
+    from one scan of the table; None without such rules."""
+    from pyspark.sql import functions as F
+
+    if not picked:
         return None
-    subject = frame.filter(F.expr(args["where"])) if args.get("where") else frame
-    if kind in ("unique", "primary_key"):
-        return _repeated_keys(subject, kind, args["columns"])
-    if kind == "references":
-        return _orphans(subject, tables[args["table"]], args)
-    rejected = subject.filter(~F.expr(rules.row_condition(kind, args)))
-    column, reason = _explain(kind, args)
-    return rejected.select("*", column.alias("pipegen_column"), reason.alias("pipegen_reason"))
+    entries, any_fails = [], F.lit(False)
+    for rule_id, kind, args in picked:
+        fails = ~F.expr(rules.row_condition(kind, args))
+        if args.get("where"):
+            fails = F.expr(args["where"]) & fails
+        column, reason = _explain(kind, args)
+        entry = F.struct(
+            F.lit(rule_id).alias("rule"), column.alias("column"), reason.alias("reason")
+        )
+        entries.append(F.when(fails, entry))
+        any_fails = any_fails | F.coalesce(fails, F.lit(False))
+    # The filter first (compiled to Java by Spark): the array and its null filter (interpreted
+    # per row) then run on failing rows only.
+    hits = F.filter(F.array(*entries), lambda e: e.isNotNull())
+    failing = frame.filter(any_fails)
+    return failing.select("*", F.explode(hits).alias("__hit")).select(
+        *[F.col(f"`{c}`") for c in frame.columns],
+        F.col("__hit.rule").alias("pipegen_rule"),
+        F.col("__hit.column").alias("pipegen_column"),
+        F.col("__hit.reason").alias("pipegen_reason"),
+    )
 
 
-def collect(failing_rows: Any, cap: int, batch_id: str, rule_id: str) -> tuple[Any, list[Any]]:
-    """Up to `cap` failing rows on the driver, tagged with the batch and the rule."""
+def key_failures(frame: Any, tables: dict[str, Any], picked: list[tuple]) -> Any:
+    """The failing rows of the picked key rules (unique, primary_key, references), as one
+    frame of failures."""
+    parts = [_key_failures(frame, tables, p) for p in picked]
+    failures = parts[0]
+    for part in parts[1:]:
+        failures = failures.unionByName(part)
+    return failures
+
+
+def _key_failures(frame: Any, tables: dict[str, Any], picked: tuple) -> Any:
     from pyspark.sql import functions as F
 
-    tagged = failing_rows.select(
-        *[F.col(f"`{c}`") for c in failing_rows.columns if c not in COLUMNS[2:]],
-        F.lit(batch_id).alias("pipegen_batch"),
+    rule_id, kind, args = picked
+    subject = frame.filter(F.expr(args["where"])) if args.get("where") else frame
+    if kind == "references":
+        rejected = _orphans(subject, tables[args["table"]], args)
+    else:
+        rejected = _repeated_keys(subject, kind, args["columns"])
+    return rejected.select(
+        *[F.col(f"`{c}`") for c in frame.columns],
         F.lit(rule_id).alias("pipegen_rule"),
         F.col("pipegen_column"),
         F.col("pipegen_reason"),
-    ).limit(cap)
-    return tagged.schema, tagged.collect()
+    )
 
 
 def store(
-    ctx: Context, table: str, rule_id: str, batch_id: str, schema: Any, rows: list[Any]
-) -> dict[str, Any]:
-    """Write one rule's failed rows of this batch (replacing a crashed attempt's) and
-    catalogue the rule's folder; returns what the report says about them."""
-    folder = f"{FAILED_ROWS}{table}/{rule_id}/"
-    staging = f"{STAGING}{batch_id}/{table}/{rule_id}/"
-    for old in ctx.storage.list("curated", folder):
-        if f"/part-{batch_id}-" in "/" + old.key:
-            ctx.storage.delete("curated", old.key)
+    ctx: Context, table: str, batch_id: str, schema: Any, by_rule: dict[str, list[Any]]
+) -> dict[str, dict[str, Any]]:
+    """Write this batch's failed rows of every rule in one Spark write (replacing a crashed
+    attempt's), move each rule's file into its folder and catalogue the folder; returns what
+    the report says about each rule's rows."""
+    from pyspark.sql import functions as F
+
+    kept = {rule_id: rows for rule_id, rows in by_rule.items() if rows}
+    if not kept:
+        return {}
+    staging = f"{STAGING}{batch_id}/{table}/"
+    _remove_batch(ctx, table, batch_id, kept)
     ctx.storage.delete_prefix("curated", staging)
+    slots = {rule_id: index for index, rule_id in enumerate(sorted(kept))}
+    rows = [row for rule_id in sorted(kept) for row in kept[rule_id]]
+    slot = F.create_map(*[F.lit(x) for pair in slots.items() for x in pair])
     frame = ctx.spark.createDataFrame(rows, schema).coalesce(1)
-    frame.write.mode("overwrite").parquet(ctx.storage.uri("curated", staging))
-    staged = publish.staged_files(ctx, "curated", staging, ".parquet")
-    publish.move_all(ctx, "curated", publish.plan_targets(staged, staging, folder, batch_id))
+    frame.withColumn("__slot", slot[F.col("pipegen_rule")]).write.partitionBy("__slot").mode(
+        "overwrite"
+    ).parquet(ctx.storage.uri("curated", staging))
+    stored = {}
+    for rule_id, index in slots.items():
+        folder = f"{FAILED_ROWS}{table}/{rule_id}/"
+        part = f"{staging}__slot={index}/"
+        staged = publish.staged_files(ctx, "curated", part, ".parquet")
+        publish.move_all(ctx, "curated", publish.plan_targets(staged, part, folder, batch_id))
+        name = _catalogue(ctx, table, rule_id, frame.dtypes, batch_id)
+        location = ctx.storage.uri("curated", folder)
+        stored[rule_id] = {"stored": len(kept[rule_id]), "location": location, "table": name}
     ctx.storage.delete_prefix("curated", staging)
+    return stored
+
+
+def _remove_batch(ctx: Context, table: str, batch_id: str, rule_ids: Any) -> None:
+    """A crashed attempt's files of this batch, so the rerun's rows replace them."""
+    for rule_id in rule_ids:
+        for old in ctx.storage.list("curated", f"{FAILED_ROWS}{table}/{rule_id}/"):
+            if f"/part-{batch_id}-" in "/" + old.key:
+                ctx.storage.delete("curated", old.key)
+
+
+def _catalogue(ctx: Context, table: str, rule_id: str, dtypes: list, batch_id: str) -> str:
     name = failed_rows_table(table, rule_id)
+    folder = f"{FAILED_ROWS}{table}/{rule_id}/"
     ctx.catalog.put_table(
         {
             "name": name,
             "zone": "curated",
             "location": ctx.storage.uri("curated", folder),
-            "columns": [{"name": c, "type": t} for c, t in frame.dtypes],
+            "columns": [{"name": c, "type": t} for c, t in dtypes],
             "partition_keys": [],
             "batch": batch_id,
         }
     )
-    return {"stored": len(rows), "location": ctx.storage.uri("curated", folder), "table": name}
+    return name
 
 
 def samples(rows: list[Any]) -> list[dict[str, Any]]:

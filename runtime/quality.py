@@ -8,6 +8,7 @@ remove the previous files), so a crash leaves either the old or the new table, n
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from . import failed_rows, publish, quality_report, rule_units, rules
@@ -148,7 +149,7 @@ def evaluate_table(
     for result, kind, args in checks:
         if result.status != "error" and kind == "anomaly":
             _anomaly(result, args, metrics, history)
-    _keep_failed_rows(ctx, name, frame, tables, checks, batch.batch_id)
+    _keep_failed_rows(ctx, name, frame, tables, checks, batch)
     failed_rows.prune(ctx, name, {h["batch_id"] for h in history} | {batch.batch_id})
     for result, kind, args in checks:
         result.expected = rule_units.expected(kind, args)
@@ -198,29 +199,37 @@ def _past_run(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _keep_failed_rows(
-    ctx: Context, table: str, frame: Any, tables: dict[str, Any], checks: list, batch_id: str
+    ctx: Context, table: str, frame: Any, tables: dict[str, Any], checks: list, batch: Any
 ) -> None:
     """Per row-level rule with failing rows (a rule within its tolerance too: its rows are
     still wrong): the rows, stored (up to the spec's cap; none with a cap of 0), and the first
-    of them in the report."""
+    of them in the report. One Spark job gathers them for every such rule (the per-column
+    rules share one scan), one write stores them."""
+    picked = [
+        (result.rule_id, kind, args)
+        for result, kind, args in checks
+        if result.status != "error" and result.failed and kind in rules.ROW_LEVEL_RULES
+    ]
+    if not picked:
+        return
     cap = ctx.config.quality.failed_rows_per_rule
-    for result, kind, args in checks:
-        if result.status == "error" or not result.failed:
-            continue
-        rejected = failed_rows.failing(frame, tables, kind, args)
-        if rejected is None:
-            continue
-        limit = cap or failed_rows.SAMPLES_IN_REPORT
-        schema, rows = failed_rows.collect(rejected, limit, batch_id, result.rule_id)
-        if cap:
-            result.failed_rows = failed_rows.store(
-                ctx, table, result.rule_id, batch_id, schema, rows
-            )
-        result.samples = failed_rows.samples(rows)
+    per_column = [p for p in picked if p[1] in rules.ROW_RULES]
+    parts = [failed_rows.per_column_failures(frame, per_column)] if per_column else []
+    keys = [p for p in picked if p[1] in rules.KEY_ROW_RULES]
+    parts += [failed_rows.key_failures(frame, tables, keys)] if keys else []
+    failures = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
+    limit = cap or failed_rows.SAMPLES_IN_REPORT
+    schema, by_rule = failed_rows.first_rows(failures, frame.columns, limit, batch.batch_id)
+    stored = failed_rows.store(ctx, table, batch.batch_id, schema, by_rule) if cap else {}
+    for result, _, _ in checks:
+        result.failed_rows = stored.get(result.rule_id, {})
+        result.samples = failed_rows.samples(by_rule.get(result.rule_id, []))
 
 
 def _single_pass(ctx: Context, name: str, frame: Any, checks: list) -> tuple[int, int]:
-    """Every row and aggregate rule of the table in one `agg`; returns (rows, input scans)."""
+    """Every row and aggregate rule of the table in one `agg`; returns (rows, input scans).
+    (Observing these aggregates on the scan that gathers failing rows was measured slower:
+    Spark interprets observed metrics row by row, where `agg` compiles them.)"""
     from pyspark.sql import functions as F
     from pyspark.sql.utils import AnalysisException
 
@@ -267,29 +276,25 @@ def _aggregates(kind: str, args: dict[str, Any], slot: int) -> list[Any]:
     if kind == "distinct_count":
         return [F.countDistinct(value).alias(f"__v{slot}")]
     if kind == "freshness":
-        return [F.max(value.cast("timestamp")).alias(f"__v{slot}")]
+        # Epoch seconds: observed metrics come back through py4j, which has no timestamps.
+        return [F.max(value.cast("timestamp")).cast("double").alias(f"__v{slot}")]
     stat = args["stat"]
     if stat == "percentile":
         if args.get("percentile") is None:
             raise ValueError("statistic percentile needs 'percentile'")
-        return [F.percentile_approx(value, float(args["percentile"])).alias(f"__v{slot}")]
+        percentile = F.percentile_approx(value, float(args["percentile"]))
+        return [percentile.cast("double").alias(f"__v{slot}")]
     function = {"mean": F.avg, "sum": F.sum, "stddev": F.stddev, "min": F.min, "max": F.max}
-    return [function[stat](value).alias(f"__v{slot}")]
+    return [function[stat](value).cast("double").alias(f"__v{slot}")]
 
 
 def _judge_single(result: Any, kind: str, args: dict[str, Any], row: Any, slot: int) -> None:
-    from datetime import UTC, datetime
-
     if kind in rules.ROW_RULES:
         rules.judge_rows(result, args, int(row[f"__c{slot}"] or 0), int(row[f"__f{slot}"] or 0))
         return
     value = row[f"__v{slot}"]
     if kind == "freshness":
-        age = (
-            None
-            if value is None
-            else (datetime.now(UTC).replace(tzinfo=None) - value).total_seconds() / 3600
-        )
+        age = None if value is None else (time.time() - value) / 3600
         result.observed = None if age is None else round(age, 3)
         ok = age is not None and age <= float(args["max_age_hours"])
         result.message = "" if age is not None else "no value (no rows, or only nulls)"

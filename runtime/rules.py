@@ -46,7 +46,8 @@ ROW_RULES = (
 )
 AGGREGATE_RULES = ("row_count", "statistic", "distinct_count", "freshness")
 # Rules whose failures are rows (the others judge one number about the whole table).
-ROW_LEVEL_RULES = (*ROW_RULES, "unique", "primary_key", "references")
+KEY_ROW_RULES = ("unique", "primary_key", "references")
+ROW_LEVEL_RULES = (*ROW_RULES, *KEY_ROW_RULES)
 DIMENSIONS = {
     "not_null": "completeness",
     "completeness": "completeness",
