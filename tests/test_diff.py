@@ -85,8 +85,14 @@ def test_against_a_git_revision(tmp_path, capsys):
     assert _diff(capsys, spec, "HEAD")["resources"] == []
     spec.write_text(SPEC.replace("workers: 2,", "workers: 3,"))
     changed = _diff(capsys, spec, "HEAD")["resources"]
-    assert {c["logical_id"] for c in changed} == {"IngestionJob", "ProcessingJob", "QualityJob"}
-    assert all(c["properties"] == ["NumberOfWorkers"] and not c["breaking"] for c in changed)
+    jobs = {"IngestionJob", "ProcessingJob", "QualityJob"}
+    # More workers cost more: the dashboard's cost panel shows the new estimate.
+    assert {c["logical_id"] for c in changed} == {*jobs, "Dashboard"}
+    assert all(
+        c["properties"] == (["NumberOfWorkers"] if c["logical_id"] in jobs else ["DashboardBody"])
+        and not c["breaking"]
+        for c in changed
+    )
 
 
 def test_exit_code_says_whether_anything_changed(tmp_path, capsys):

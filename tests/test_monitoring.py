@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from helpers import REPO, compile_all
+from helpers import REPO, compile_all, plan_all
 from pipegen_compiler.naming import JOBS
 from pipegen_runtime.messages import JOB_ENDED, QUALITY, placeholders, render
 from pipegen_runtime.metrics import METRIC_NAMES, NAMESPACE, PUBLISHED
@@ -57,7 +57,7 @@ def _resource(template, value, kind):
     return resource if resource and resource["Type"] == kind else None
 
 
-def metric_problems(template, namespace, name, dimensions) -> list[str]:
+def metric_problems(template, namespace, name, dimensions, region="${AWS::Region}") -> list[str]:
     """Why this metric can never have data, or [] when it is a real one."""
     dims = {d["Name"]: d["Value"] for d in dimensions}
     meta = template["Metadata"]["pipegen"]
@@ -95,6 +95,9 @@ def metric_problems(template, namespace, name, dimensions) -> list[str]:
         )
     elif namespace == NAMESPACE:
         ok = name in METRIC_NAMES and _custom_dimensions_ok(meta, name, dims)
+    elif namespace == "AWS/Billing":
+        # AWS publishes the bill in us-east-1 only, per currency (and service).
+        ok = name == "EstimatedCharges" and dims == {"Currency": "USD"} and region == "us-east-1"
     else:
         ok = False
     return [] if ok else [where]
@@ -147,6 +150,8 @@ def dashboard_problems(template) -> list[str]:
                 if not arn.startswith(prefix) or arn.removeprefix(prefix) not in names:
                     problems.append(f"alarm widget: {arn} is no alarm of the template")
             continue
+        if widget["type"] == "text":
+            continue
         ids = {line[-1].get("id") for line in widget["properties"]["metrics"]}
         for line in widget["properties"]["metrics"]:
             if "expression" in line[0]:
@@ -159,7 +164,8 @@ def dashboard_problems(template) -> list[str]:
                 {"Name": k, "Value": variables[v[2:-1]] if v.startswith("${") else v}
                 for k, v in zip(rest[::2], rest[1::2], strict=True)
             ]
-            problems += metric_problems(template, namespace, name, dims)
+            region = widget["properties"]["region"]
+            problems += metric_problems(template, namespace, name, dims, region)
     return problems
 
 
@@ -222,13 +228,43 @@ def test_utilisation_needs_the_job_to_publish_observability_metrics(templates):
 
 def test_the_dashboard_shows_utilisation_quarantine_rate_and_freshness(templates):
     body = templates["flights/dev"]["Resources"]["Dashboard"]["Properties"]["DashboardBody"]
-    widgets = {w["properties"]["title"]: w for w in json.loads(body["Fn::Sub"][0])["widgets"]}
+    widgets = {w["properties"].get("title"): w for w in json.loads(body["Fn::Sub"][0])["widgets"]}
     utilisation = widgets["Worker utilisation (% of workers in use)"]["properties"]["metrics"]
     assert [line[0]["label"] for line in utilisation if "expression" in line[0]] == list(JOBS)
     rate = widgets["Quarantine rate (% of rows read)"]["properties"]["metrics"]
     assert sum("expression" in line[0] for line in rate) == 3  # one per source
-    (freshness,) = [w for t, w in widgets.items() if t.startswith("Freshness")]
+    (freshness,) = [w for t, w in widgets.items() if t and t.startswith("Freshness")]
     assert freshness["type"] == "alarm"
+
+
+def test_the_cost_panel_shows_the_estimate_pipegen_cost_gives_for_this_stack(templates):
+    """The panel's figure is computed while the stack is built; it must equal what
+    `pipegen cost` says of the finished template (the panel itself included)."""
+    from pipegen_compiler.cost_estimate import estimate, usage_for
+
+    plans = {
+        f"flights/{e}": p
+        for e, p in plan_all(REPO / "specs" / "flights.yaml", "flights.yaml").items()
+    }
+    minimal = REPO / "tests" / "golden" / "valid" / "minimal" / "spec.yaml"
+    plans |= {f"minimal/{e}": p for e, p in plan_all(minimal, "minimal.yaml").items()}
+    assert plans.keys() == templates.keys()
+    for label, template in templates.items():
+        plan = plans[label]
+        total = round(estimate(usage_for(plan, template)).total, 2)
+        body = template["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"][0]
+        widgets = json.loads(body)["widgets"]
+        (chart,) = [w for w in widgets if w["properties"].get("title", "").startswith("Charges")]
+        lines = {a["label"]: a["value"] for a in chart["properties"]["annotations"]["horizontal"]}
+        assert lines[f"pipegen estimate ${total:,.2f}"] == total, label
+        (text,) = [w["properties"]["markdown"] for w in widgets if w["type"] == "text"]
+        assert f"**${total:,.2f} a month**" in text
+        if plan.budget is not None:
+            limit = plan.budget.monthly_usd
+            assert lines[f"budget ${limit:,.2f}"] == limit
+            assert f"{plan.naming.prefix}-monthly: ${limit:,.2f}" in text
+        else:
+            assert len(lines) == 1 and "Budget" not in text
 
 
 def test_every_rule_targets_the_topic_or_the_landing_function(templates):

@@ -79,6 +79,7 @@ def build(plan: PipelinePlan, release: str) -> Built:
         with stack.made_by(*area):
             run(stack)
     raise_if_errors([*stack.problems, *stack.limit_problems()])
+    dashboard.add_cost_panel(stack)
     template, spans = stack.template.to_dict(), stack.spans()
     template_json = canonical_json(template)
     raise_if_errors(template_size(len(template_json), spans))

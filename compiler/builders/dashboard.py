@@ -2,8 +2,10 @@
 
 Job outcomes and run times, rows read, written and quarantined per source and the quarantine
 rate, quality score per table, each job's worker utilisation, the landing function's
-invocations, errors, throttles and rejections, its failure queue, and freshness (the missed-run
-alarm). Every metric comes from `metrics.py`, the module the alarms use.
+invocations, errors, throttles and rejections, its failure queue, freshness (the missed-run
+alarm), and cost: the account's month-to-date charges against the budget and `pipegen cost`'s
+estimate of this stack, with the way to the budget's actual and forecast spend. Every metric
+comes from `metrics.py`, the module the alarms use.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from .events import failed_rule
 from .metrics import (
     Metric,
     custom,
+    estimated_charges,
     failure_queue_depth,
     function,
     glue_job,
@@ -42,6 +45,17 @@ def build(stack: Stack) -> None:
             Tags=stack.tags(),
         )
     )
+
+
+def add_cost_panel(stack: Stack) -> None:
+    """Once every other resource is built: the cost panel, whose figure is `pipegen cost`'s
+    estimate of this very stack (a dashboard costs the same whatever its widgets show, so
+    adding the panel does not change the figure it shows)."""
+    from ..cost_estimate import estimate, usage_for
+
+    result = estimate(usage_for(stack.plan, stack.template.to_dict()))
+    body, variables = _render(widgets(stack), _alarm_widgets(stack), _cost_widgets(stack, result))
+    stack.template.resources[DASHBOARD].DashboardBody = Sub(body, variables)
 
 
 @dataclass(frozen=True)
@@ -129,7 +143,53 @@ def _alarm_widgets(stack: Stack) -> list[dict[str, Any]]:
     ]
 
 
-def _render(items: list, alarms: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+def _cost_widgets(stack: Stack, result: Any) -> list[dict[str, Any]]:
+    """The account's month-to-date charges (AWS publishes them in us-east-1 only, for the whole
+    account, once billing alerts are on) with lines at the budget and the estimate, and what
+    the estimate is made of."""
+    plan = stack.plan
+    total = round(result.total, 2)
+    lines = [{"label": f"pipegen estimate ${total:,.2f}", "value": total}]
+    budget = plan.budget
+    if budget is not None:
+        limit = budget.monthly_usd
+        lines.append({"label": f"budget ${limit:,.2f}", "value": limit})
+    charges = estimated_charges()
+    chart = {
+        "title": "Charges this month, whole account (USD)",
+        "region": "us-east-1",
+        "stat": "Maximum",
+        "period": 21600,
+        "view": "timeSeries",
+        "metrics": [[charges.namespace, charges.name, *charges.dimensions[0], {"label": "USD"}]],
+        "annotations": {"horizontal": lines},
+    }
+    biggest = ", ".join(f"{i.service} {i.item} ${i.monthly_usd:,.2f}" for i in result.biggest())
+    text = [
+        f"### Cost of {plan.naming.prefix}",
+        f"**Estimate** (`pipegen cost`, from the spec's figures): "
+        f"**${total:,.2f} a month**; biggest: {biggest}.",
+    ]
+    if budget is not None:
+        text.append(
+            f"**Budget** {plan.naming.prefix}-monthly: ${budget.monthly_usd:,.2f} a month, "
+            "counting only this stack's tagged resources; its actual and forecast spend are in "
+            "[AWS Budgets](https://console.aws.amazon.com/billing/home#/budgets) (Budgets "
+            "publishes no CloudWatch metric)."
+        )
+    text.append(
+        "The chart is the whole account's bill to date (AWS/Billing, us-east-1); it has data "
+        "once *Receive Billing Alerts* is on in the account's billing preferences."
+    )
+    return [
+        {"type": "metric", "properties": chart},
+        {"type": "text", "properties": {"markdown": "\n\n".join(text)}},
+    ]
+
+
+def _render(
+    items: list, alarms: list[dict[str, Any]], extra: list[dict[str, Any]] = ()
+) -> tuple[str, dict[str, Any]]:
     """The body as JSON text; Refs and GetAtts become `${Vn}` variables of the Sub."""
     variables: dict[str, Any] = {}
 
@@ -157,6 +217,8 @@ def _render(items: list, alarms: list[dict[str, Any]]) -> tuple[str, dict[str, A
     for index, widget in enumerate(alarms, start=len(items)):
         properties = {"title": widget["title"], "alarms": [value(a) for a in widget["alarms"]]}
         body.append(_placed(index, "alarm", properties))
+    for index, widget in enumerate(extra, start=len(items) + len(alarms)):
+        body.append(_placed(index, widget["type"], widget["properties"]))
     return json.dumps({"widgets": body}, sort_keys=True), variables
 
 

@@ -81,3 +81,9 @@ def custom(stack: Stack, name: str, dataset: str | None = None) -> Metric:
     if dataset_dimension:
         dimensions.append((dataset_dimension, dataset))
     return Metric(NAMESPACE, name, tuple(dimensions))
+
+
+def estimated_charges() -> Metric:
+    """The account's month-to-date bill: AWS publishes it in us-east-1 only, once billing
+    alerts are on."""
+    return Metric("AWS/Billing", "EstimatedCharges", (("Currency", "USD"),))
