@@ -80,6 +80,9 @@ class Usage:
     s3_puts: float = 0.0
     s3_gets: float = 0.0
     custom_events: float = 0.0
+    # Opt-in notices: one event a run per kind, one email per kind's address.
+    notice_events: float = 0.0
+    notice_emails: float = 0.0
     gb_processed: float = 0.0
     assumptions: tuple[str, ...] = ()
 
@@ -355,6 +358,20 @@ def _messaging(usage: Usage, prices: dict) -> list[LineItem]:
             prices["sns"]["email_per_100k"],
         ),
         LineItem(
+            "SNS",
+            "notice publishes",
+            usage.notice_events / 1e6,
+            "million publishes",
+            prices["sns"]["publish_per_million"],
+        ),
+        LineItem(
+            "SNS",
+            "notice emails",
+            usage.notice_emails / 100_000,
+            "100k emails",
+            prices["sns"]["email_per_100k"],
+        ),
+        LineItem(
             "SQS",
             "failure queue requests",
             usage.queue_requests / 1e6,
@@ -365,6 +382,13 @@ def _messaging(usage: Usage, prices: dict) -> list[LineItem]:
             "EventBridge",
             "quality result events",
             usage.custom_events / 1e6,
+            "million events",
+            prices["eventbridge"]["custom_event_per_million"],
+        ),
+        LineItem(
+            "EventBridge",
+            "notice events",
+            usage.notice_events / 1e6,
             "million events",
             prices["eventbridge"]["custom_event_per_million"],
         ),
@@ -434,6 +458,8 @@ def usage_for(
         s3_puts=runs * S3_PUTS_PER_RUN,
         s3_gets=runs * S3_GETS_PER_RUN,
         custom_events=runs,
+        notice_events=runs * len(plan.alerts.notices),
+        notice_emails=runs * sum(len(a) for a in plan.alerts.notices.values()),
         gb_processed=runs * gb_per_run,
         assumptions=tuple(assumptions),
     )

@@ -109,6 +109,18 @@ def email_subscription_id(index: int) -> str:
     return logical_id("alert", "email", str(index))
 
 
+def notice_topic_id(kind: str) -> str:
+    return logical_id(kind, "notice", "topic")
+
+
+def notice_topic_policy_id(kind: str) -> str:
+    return logical_id(kind, "notice", "topic", "policy")
+
+
+def notice_subscription_id(kind: str, index: int) -> str:
+    return logical_id(kind, "notice", "email", str(index))
+
+
 def function_permission_id(rule: str) -> str:
     return logical_id(LANDING_FUNCTION, "invoked", "by", rule)
 

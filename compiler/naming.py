@@ -21,6 +21,15 @@ STACK_TAG = "pipegen:stack"
 # Characters AWS allows in a tag value; anything else in a file name becomes '_'.
 _NOT_IN_TAG_VALUE = re.compile(r"[^\w .:/=+\-@]")
 # EventBridge rules, by the short name that ends their physical name.
+# The spec's `alerts.notices` kinds (pipegen_runtime.messages.NOTICES).
+NOTICE_KINDS = ("run_started", "run_succeeded")
+
+
+def notice_rule(kind: str) -> str:
+    """The EventBridge rule of a notice kind (`run-succeeded` is the landing function's)."""
+    return f"notice-{kind.replace('_', '-')}"
+
+
 RULES = (
     "file-arrived",
     "run-succeeded",
@@ -96,6 +105,10 @@ class Naming:
     def topic(self) -> str:
         return f"{self.prefix}-alerts"
 
+    def notice_topic(self, kind: str) -> str:
+        """The topic of one opt-in notice kind: `run_started` -> `<prefix>-run-started`."""
+        return f"{self.prefix}-{kind.replace('_', '-')}"
+
     @property
     def landing_function(self) -> str:
         return f"{self.prefix}-landing"
@@ -141,8 +154,9 @@ class Naming:
         names = [("glue_name", self.connection(i)) for i in range(zones)]
         return [*names, ("iam_role", self.role("flow-logs")), ("log_group", self.flow_log_group)]
 
-    def all_physical(self) -> list[tuple[str, str]]:
-        """(kind, example name) for every derived physical name, for the AWS-limit checks."""
+    def all_physical(self, notices: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+        """(kind, example name) for every derived physical name, for the AWS-limit checks;
+        the notice kinds' names only for the kinds the spec opts into."""
         names = [("s3_bucket", self.bucket_example(z)) for z in ZONES]
         names += [("glue_job", self.job(j)) for j in JOBS]
         names += [("iam_role", self.role(r)) for r in JOBS]
@@ -160,6 +174,8 @@ class Naming:
         names += [("log_group", group) for group in self.glue_log_groups]
         names += [("dashboard", self.dashboard)]
         names += [("event_rule", self.rule(r)) for r in RULES]
+        names += [("sns_topic", self.notice_topic(k)) for k in notices]
+        names += [("event_rule", self.rule(notice_rule(k))) for k in notices]
         return names
 
 

@@ -71,7 +71,8 @@ def render_job_script(stage: str) -> str:
 
 def stage_config(plan: PipelinePlan, stage: str) -> StageConfig:
     """The typed config one job reads, and nothing environment-specific beyond names."""
-    header = (API_VERSION, plan.name, plan.env, stage)
+    notices = {kind: tuple(addresses) for kind, addresses in plan.alerts.notices.items()}
+    header = (API_VERSION, plan.name, plan.env, stage, notices)
     if stage == "ingestion":
         return IngestionConfig(*header, {s.name: s.config for s in plan.sources})
     refs = {s.name: SourceRef(s.config.kind, s.config.landing) for s in plan.sources}

@@ -129,6 +129,15 @@ def _diagnose(path: Loc, errors: list[dict[str, Any]], data: Any, smap: SourceMa
             "PG204",
             f"{where}: expected {' or '.join(wanted)}, got {describe(value)}",
         )
+    if kind in ("literal_error", "enum") and "[key]" in error["loc"]:
+        allowed = _literal_choices(error)
+        key = str(path[-1])
+        return Diagnostic(
+            smap.key_at(path),
+            "PG201",
+            f"{dotted(path[:-1])}: unknown key '{key}'. "
+            f"Expected one of: {expected_one_of(allowed)}.{did_you_mean(key, allowed)}",
+        )
     if kind in ("literal_error", "enum"):
         allowed = _literal_choices(error)
         hint = did_you_mean(str(value), allowed)

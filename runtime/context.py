@@ -123,7 +123,7 @@ def _local(stage: str, arguments: JobArguments) -> Context:
         catalog=LocalCatalog(lake, f"{config.pipeline}_{env}".replace("-", "_")),
         metrics=JsonLinesMetrics(layout.metrics_file, config.pipeline, env, stage),
         notifier=notifier,
-        events=LocalEvents(layout.events_file, notifier),
+        events=LocalEvents(layout.events_file, notifier, config.notices),
         run_id=arguments.values.get("run-id", "local"),
         lake=lake,
     )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import publish
 from .columns import METADATA, add_partition_columns, partition_folders
+from .events import announce
 from .faults import crash_point
 from .readers import SOURCE_FILE, blank_lines, read_objects
 from .schema import REASON, apply_schema, target_types
@@ -31,6 +32,7 @@ class ConservationError(RuntimeError):
 
 
 def run(ctx: Context) -> dict[str, Any]:
+    announce(ctx, "run_started", {})
     results = []
     for name, source in sorted(ctx.config.sources.items()):
         results.append(ingest_source(ctx, name, source))

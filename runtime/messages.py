@@ -13,6 +13,8 @@ import re
 EVENT_SOURCE = "pipegen"
 QUALITY_RESULT = "pipegen Quality Result"
 QUALITY_ALERT_OUTCOMES = ("warn", "fail")
+RUN_STARTED = "pipegen Run Started"
+RUN_SUCCEEDED = "pipegen Run Succeeded"
 JOB_FAILED_STATES = ("FAILED", "TIMEOUT", "STOPPED", "ERROR")
 
 JOB_ENDED = (
@@ -22,6 +24,16 @@ QUALITY = (
     "pipegen <pipeline>/<environment>: quality <outcome>, score <score> "
     "(warn below <warn_below>, fail below <fail_below>); published: <published>; report <report>"
 )
+RUN_STARTED_NOTICE = "pipegen <pipeline>/<environment>: run <run> started at <time>"
+RUN_SUCCEEDED_NOTICE = (
+    "pipegen <pipeline>/<environment>: run <run> succeeded at <time>: <tables> table(s) "
+    "published, quality <outcome>, score <score>; report <report>"
+)
+# Notice kind (the spec's `alerts.notices` keys) -> (event detail-type, message template).
+NOTICES = {
+    "run_started": (RUN_STARTED, RUN_STARTED_NOTICE),
+    "run_succeeded": (RUN_SUCCEEDED, RUN_SUCCEEDED_NOTICE),
+}
 FILE_REJECTED = (
     "pipegen <pipeline>/<environment>: file <key> of source <source> was rejected: <reason>. "
     "It was moved to <rejected_key>."

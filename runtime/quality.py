@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import failed_rows, publish, quality_report, rule_units, rules
 from .columns import in_partitions, partition_folders
+from .events import announce
 from .faults import crash_point
 from .messages import QUALITY_RESULT
 from .process import load_sources
@@ -51,6 +52,17 @@ def run(ctx: Context) -> dict[str, Any]:
     if errors:
         raise RuntimeError("quality rules could not be evaluated: " + "; ".join(errors))
     _finish(ctx, processing, batch, report, waiting[:-1], report_path)
+    if not report["blocked"]:
+        announce(
+            ctx,
+            "run_succeeded",
+            {
+                "tables": len(reports),
+                "outcome": report["outcome"],
+                "score": number(report["score"]),
+                "report": report_path,
+            },
+        )
     return {
         "stage": STAGE,
         "checked": True,

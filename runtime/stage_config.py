@@ -113,6 +113,8 @@ class _Header:
     pipeline: str
     environment: str
     stage: str
+    # Opt-in notices (kind -> addresses); each stage announces its own kinds.
+    notices: dict[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)

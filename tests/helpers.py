@@ -90,7 +90,9 @@ def local_context(spark, lake: Path, config: dict, stage: str):
         stage=stage,
         home="local",
         arguments=JobArguments({"lake": str(lake)}),
-        config=parse_config(json.dumps({**config, "stage": stage}), stage, "test config"),
+        config=parse_config(
+            json.dumps({"notices": {}, **config, "stage": stage}), stage, "test config"
+        ),
         spark=spark,
         storage=LocalStorage(lake),
         state=SqliteState(lake / "_state" / "state.sqlite"),

@@ -26,7 +26,7 @@ def test_compile_writes_the_documented_layout(tmp_path, capsys):
         "pipegen_runtime.zip",
         "template.json",
     ]
-    assert "89 resources" in out
+    assert "98 resources" in out
 
 
 def test_recompile_replaces_the_folder_whole(tmp_path, capsys):

@@ -15,7 +15,8 @@ import re
 import pytest
 
 from helpers import REPO, compile_all, plan_all
-from pipegen_compiler.naming import JOBS
+from pipegen_compiler.logical_ids import notice_topic_id, rule_id
+from pipegen_compiler.naming import JOBS, NOTICE_KINDS, notice_rule
 from pipegen_runtime.messages import JOB_ENDED, QUALITY, placeholders, render
 from pipegen_runtime.metrics import METRIC_NAMES, NAMESPACE, PUBLISHED
 
@@ -275,8 +276,13 @@ def test_every_rule_targets_the_topic_or_the_landing_function(templates):
             for n, r in template["Resources"].items()
             if r["Type"] == "AWS::Events::Rule"
         }
+        notices = {rule_id(notice_rule(k)): {"Ref": notice_topic_id(k)} for k in NOTICE_KINDS}
         for name, rule in rules.items():
             arns = [t["Arn"] for t in rule["Targets"]]
+            if name in notices:  # an opt-in notice goes to its own topic only
+                assert arns == [notices[name]], (label, name)
+                assert _resource(template, arns[0], "AWS::SNS::Topic"), (label, name)
+                continue
             assert arns and all(a in (TOPIC, function) for a in arns), (label, name)
             notifies = name not in ("FileArrivedRule", "RunSucceededRule")
             assert (TOPIC in arns) == notifies, (label, name)

@@ -7,12 +7,12 @@ from hypothesis import strategies as st
 
 from helpers import REPO, compile_all
 from pipegen_compiler.logical_ids import logical_id
-from pipegen_compiler.naming import Naming
+from pipegen_compiler.naming import NOTICE_KINDS, Naming
 
 
 def test_physical_names_are_pinned():
     naming = Naming("flights", "prod", "eu-west-1")
-    assert naming.all_physical() == [
+    assert naming.all_physical(NOTICE_KINDS) == [
         ("s3_bucket", "flights-prod-raw-111111111111-eu-west-1"),
         ("s3_bucket", "flights-prod-processed-111111111111-eu-west-1"),
         ("s3_bucket", "flights-prod-curated-111111111111-eu-west-1"),
@@ -51,6 +51,10 @@ def test_physical_names_are_pinned():
         ("event_rule", "flights-prod-processing-failed"),
         ("event_rule", "flights-prod-quality-failed"),
         ("event_rule", "flights-prod-quality-result"),
+        ("sns_topic", "flights-prod-run-started"),
+        ("sns_topic", "flights-prod-run-succeeded"),
+        ("event_rule", "flights-prod-notice-run-started"),
+        ("event_rule", "flights-prod-notice-run-succeeded"),
     ]
     assert naming.bucket("raw") == "flights-prod-raw-${AWS::AccountId}-eu-west-1"
     assert naming.script_key("quality", "r1") == "pipegen/releases/r1/jobs/quality.py"
@@ -116,6 +120,8 @@ def test_reference_logical_ids_are_pinned():
         "LogsKeyAlias",
         "MissedRunAlarm",
         "MonthlyBudget",
+        "NoticeRunStartedRule",
+        "NoticeRunSucceededRule",
         "NotifyKey",
         "NotifyKeyAlias",
         "ProcessedBucket",
@@ -142,7 +148,14 @@ def test_reference_logical_ids_are_pinned():
         "RawBucketPolicy",
         "RouteRankingQualityFailAlarm",
         "RouteRankingQualityWarnAlarm",
+        "RunStartedNoticeEmail1",
+        "RunStartedNoticeTopic",
+        "RunStartedNoticeTopicPolicy",
         "RunStateTable",
+        "RunSucceededNoticeEmail1",
+        "RunSucceededNoticeEmail2",
+        "RunSucceededNoticeTopic",
+        "RunSucceededNoticeTopicPolicy",
         "RunSucceededRule",
         "ScriptsBucket",
         "ScriptsBucketPolicy",

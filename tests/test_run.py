@@ -24,6 +24,7 @@ from helpers import (
     run_cli,
     run_locally,
 )
+from pipegen_runtime.rule_units import number
 
 pytestmark = pytest.mark.spark
 
@@ -62,6 +63,23 @@ def test_run_ingests_every_row_and_reports(clean_run, spark):
     assert rules["00_not_null_carrier_flight_origin_dest_time_hour"]["checked"] == raw.count()
     assert enriched["single_pass_scans"] == 1
     assert Path(summary["report"].removeprefix("file://")).read_text().startswith("<!doctype")
+    # The reference opts into both notices: the sentences its topics would mail, to its addresses.
+    log = (lake / "_notifications.jsonl").read_text().splitlines()
+    # (Later tests rerun this lake: the first run's notices come first.)
+    notices = [n for n in map(json.loads, log) if "to" in n["details"]][:2]
+    assert [n["subject"] for n in notices] == [
+        "pipegen flights: run started",
+        "pipegen flights: run succeeded",
+    ]
+    started, succeeded = (n["message"] for n in notices)
+    assert re.fullmatch(
+        r"pipegen flights/dev: run \S+ started at \d{4}-\d\d-\d\dT[\d:]{8}Z", started
+    )
+    assert succeeded.endswith(
+        f"{len(report['tables'])} table(s) published, quality {summary['outcome']}, "
+        f"score {number(summary['score'])}; report {summary['report']}"
+    ), succeeded
+    assert notices[1]["details"]["to"] == ["data-team@example.com", "analysts@example.com"]
 
 
 def test_the_three_stages_share_one_spark_application(clean_run):

@@ -3,7 +3,8 @@
 To the landing function: objects created under a landing prefix, and the end of every workflow
 run (so files that waited for it get their run). To the alert topic, as readable sentences
 (input transformers over the templates in `pipegen_runtime.messages`): each job's runs that end
-failed, timed out or stopped; quality results below the warn threshold. The
+failed, timed out or stopped; quality results below the warn threshold. To each opt-in
+notice's own topic: the runtime's run-started and run-succeeded events. The
 per-job rules also feed the job-failure alarms (their TriggeredRules metric).
 """
 
@@ -17,14 +18,15 @@ from pipegen_runtime.messages import (
     EVENT_SOURCE,
     JOB_ENDED,
     JOB_FAILED_STATES,
+    NOTICES,
     QUALITY,
     QUALITY_ALERT_OUTCOMES,
     QUALITY_RESULT,
     placeholders,
 )
 
-from ..logical_ids import FAILURE_QUEUE, LANDING_FUNCTION, TOPIC, job_id, rule_id
-from ..naming import JOBS
+from ..logical_ids import FAILURE_QUEUE, LANDING_FUNCTION, TOPIC, job_id, notice_topic_id, rule_id
+from ..naming import JOBS, notice_rule
 from .common import Stack, bucket_name
 
 # Where each placeholder of a message template is found in the event.
@@ -35,6 +37,12 @@ EVENT_PATHS = {
     "message": "$.detail.message",
     "time": "$.time",
     **{k: f"$.detail.{k}" for k in placeholders(QUALITY) if k not in ("pipeline", "environment")},
+}
+# The runtime's notice events carry every value but the time in their detail.
+NOTICE_PATHS = {
+    k: "$.time" if k == "time" else f"$.detail.{k}"
+    for _, template in NOTICES.values()
+    for k in placeholders(template)
 }
 
 
@@ -102,6 +110,19 @@ def build(stack: Stack) -> None:
         },
         [_topic_target(stack, QUALITY)],
     )
+    for kind in sorted(plan.alerts.notices):
+        detail_type, template = NOTICES[kind]
+        _rule(
+            stack,
+            notice_rule(kind),
+            f"Notice: {kind.replace('_', ' ')}",
+            {
+                "source": [EVENT_SOURCE],
+                "detail-type": [detail_type],
+                "detail": {"pipeline": [plan.name], "environment": [plan.env]},
+            },
+            [_topic_target(stack, template, NOTICE_PATHS, Ref(notice_topic_id(kind)))],
+        )
 
 
 def _job_state(jobs: list[str], states: list[str]) -> dict:
@@ -138,13 +159,16 @@ def _function_target(dead_letter: bool) -> events.Target:
     return target
 
 
-def _topic_target(stack: Stack, template: str) -> events.Target:
-    """An SNS target whose message is the template with the event's values filled in."""
+def _topic_target(
+    stack: Stack, template: str, where: dict[str, str] = EVENT_PATHS, topic: Ref | None = None
+) -> events.Target:
+    """An SNS target (the alert topic unless told) whose message is the template with the
+    event's values (found at `where`'s paths) filled in."""
     text = template.replace("<pipeline>", stack.plan.name).replace("<environment>", stack.plan.env)
-    paths = {k: EVENT_PATHS[k] for k in placeholders(text)}
+    paths = {k: where[k] for k in placeholders(text)}
     return events.Target(
-        Id="alert-topic",
-        Arn=Ref(TOPIC),
+        Id="alert-topic" if topic is None else "notice-topic",
+        Arn=topic or Ref(TOPIC),
         InputTransformer=events.InputTransformer(
             InputPathsMap=paths, InputTemplate=json.dumps(text)
         ),

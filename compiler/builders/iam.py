@@ -129,7 +129,7 @@ def _statements(stack: Stack, name: str) -> list[dict]:
     statements.append(allow("WriteLogs", LOG_ACTIONS, glue_log_arns(stack)))
     statements += _state_tables(stack, access["tables"])
     statements.append(_metrics())
-    statements += _alerting(name)
+    statements += _alerting(stack, name)
     statements += vpc_access_statements(stack, "glue")
     return statements
 
@@ -141,14 +141,17 @@ def glue_log_arns(stack: Stack) -> list[Sub]:
     ]
 
 
-def _alerting(name: str) -> list[dict]:
-    """Jobs publish alerts to the topic; quality also announces its result to EventBridge."""
+def _alerting(stack: Stack, name: str) -> list[dict]:
+    """Jobs publish alerts to the topic; quality announces its result to EventBridge, and
+    ingestion the start of a run when the spec asks for run-started notices."""
     statements = [
         allow("PublishAlerts", ["sns:Publish"], [Ref(TOPIC)]),
         allow("UseNotifyKey", SEND_KEY_USE, [GetAtt(NOTIFY_KEY, "Arn")]),
     ]
     if name == "quality":
         statements.append(allow("AnnounceQualityResult", ["events:PutEvents"], [DEFAULT_EVENT_BUS]))
+    if name == "ingestion" and "run_started" in stack.plan.alerts.notices:
+        statements.append(allow("AnnounceRunStarted", ["events:PutEvents"], [DEFAULT_EVENT_BUS]))
     return statements
 
 

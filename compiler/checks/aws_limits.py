@@ -36,7 +36,7 @@ _BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-
 
 def check(plan: PipelinePlan) -> Iterator[Diagnostic]:
     span = plan.source_map.at(("pipeline",))
-    names = plan.naming.all_physical()
+    names = plan.naming.all_physical(tuple(sorted(plan.alerts.notices)))
     if plan.network.vpc:
         names += plan.naming.network_physical(plan.network.availability_zones)
     for kind, name in names:

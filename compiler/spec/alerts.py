@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -13,6 +13,9 @@ Email = Annotated[
     str, Field(pattern=r"^[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9.\-]{1,190}\.[A-Za-z]{2,24}$")
 ]
 Pct = Annotated[float, Field(gt=0, le=100)]
+# Runs that went well, told only to whoever asks (each notice kind has its own SNS topic).
+Notice = Literal["run_started", "run_succeeded"]
+Addresses = Annotated[list[Email], Field(min_length=1, max_length=10)]
 
 
 class JobDuration(Model):
@@ -54,6 +57,8 @@ class LandingFunction(Model):
 class Alerts(Model):
     # At most 10: AWS Budgets takes 10 email subscribers per notification.
     email: Annotated[list[Email], Field(max_length=10)] = []
+    # Opt-in: which notices of runs reach which addresses (none by default).
+    notices: dict[Notice, Addresses] = {}
     job_duration: JobDuration = JobDuration()
     worker_utilization: WorkerUtilization = WorkerUtilization()
     # Rows quarantined as a share of rows read, per source and batch.

@@ -150,6 +150,7 @@ BY_NAME: dict[str, str] = {
     "check": "A Spark SQL condition every row must satisfy.",
     # Alerts
     "email": "Addresses subscribed to the alert topic (each confirms by mail).",
+    "notices": "Opt-in notices of runs: run_started, run_succeeded, each to its own addresses.",
     "job_duration": "Alarms on job run time, in percent of the job's timeout.",
     "alarm_pct": "Alarm when a run takes this percent of its timeout.",
     "error_rate_pct": "Alarm when this percent of a source's rows are quarantined.",
