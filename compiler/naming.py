@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from pipegen_runtime.messages import NOTICES
+
 ACCOUNT_ID_LENGTH = 12
 ZONES = ("raw", "processed", "curated", "scripts", "temp", "logs")
 DATA_ZONES = ("raw", "processed", "curated")
@@ -21,8 +23,8 @@ STACK_TAG = "pipegen:stack"
 # Characters AWS allows in a tag value; anything else in a file name becomes '_'.
 _NOT_IN_TAG_VALUE = re.compile(r"[^\w .:/=+\-@]")
 # EventBridge rules, by the short name that ends their physical name.
-# The spec's `alerts.notices` kinds (pipegen_runtime.messages.NOTICES).
-NOTICE_KINDS = ("run_started", "run_succeeded")
+# The spec's `alerts.notices` kinds: the runtime's notices.
+NOTICE_KINDS = tuple(NOTICES)
 
 
 def notice_rule(kind: str) -> str:

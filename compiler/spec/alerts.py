@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from pipegen_runtime.messages import NOTICES
+
 from .base import Model
 
 # Deliberately plain: SNS confirms the address by mail; this only keeps out what is plainly not one.
@@ -13,8 +15,9 @@ Email = Annotated[
     str, Field(pattern=r"^[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9.\-]{1,190}\.[A-Za-z]{2,24}$")
 ]
 Pct = Annotated[float, Field(gt=0, le=100)]
-# Runs that went well, told only to whoever asks (each notice kind has its own SNS topic).
-Notice = Literal["run_started", "run_succeeded"]
+# Runs that went well, told only to whoever asks (each notice kind has its own SNS topic); the
+# kinds are the runtime's (`messages.NOTICES`).
+Notice = Literal[tuple(NOTICES)]  # type: ignore[valid-type]
 Addresses = Annotated[list[Email], Field(min_length=1, max_length=10)]
 
 
