@@ -92,6 +92,29 @@ def _messages(aws, url: str) -> list[str]:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
 
+def _notice_inbox(aws, rule: str) -> str:
+    """An SQS target beside a notice rule's topic, with the rule's own input transformer: what
+    the topic would mail (the emulator delivers EventBridge targets to SQS, not to SNS)."""
+    events, sqs = aws.client("events"), aws.client("sqs")
+    url = sqs.create_queue(QueueName=f"{rule}-inbox")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    (topic,) = events.list_targets_by_rule(Rule=rule)["Targets"]
+    assert topic["Arn"].endswith(":" + rule.replace("notice-", ""))
+    target = {"Id": "inbox", "Arn": arn["QueueArn"], "InputTransformer": topic["InputTransformer"]}
+    events.put_targets(Rule=rule, Targets=[target])
+    return url
+
+
+def _sentences(aws, url: str) -> list[str]:
+    """What a notice inbox received: each message is the transformer's JSON string."""
+    sqs, found = aws.client("sqs"), []
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        found += [json.loads(m["Body"]) if m["Body"].startswith('"') else m["Body"] for m in batch]
+        for message in batch:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return found
+
+
 @pytest.fixture(scope="module")
 def flights(aws, tmp_path_factory):
     """The reference stack deployed (dev), the samples landed, one `run --home aws`."""
@@ -99,12 +122,16 @@ def flights(aws, tmp_path_factory):
     deployed = pipegen(aws, "deploy", str(SPEC), "--env", "dev")
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
     inbox = _inbox(aws, "flights-dev-alerts")
+    notices = {
+        kind: _notice_inbox(aws, f"flights-dev-notice-run-{kind}")
+        for kind in ("started", "succeeded")
+    }
     s3 = aws.client("s3")
     for sample, key in UPLOADS:
         s3.upload_file(str(SAMPLES / sample), RAW, key)
     run = pipegen(aws, "run", str(SPEC), "--env", "dev", "--home", "aws", "--out", str(out))
     template = _deployed_template(aws, "flights-dev")
-    return SimpleNamespace(run=run, out=out, inbox=inbox, template=template)
+    return SimpleNamespace(run=run, out=out, inbox=inbox, notices=notices, template=template)
 
 
 def _deployed_template(aws, stack: str) -> dict:
@@ -158,6 +185,22 @@ def test_every_job_succeeds_under_its_own_role_and_rows_are_conserved(flights, a
     assert {f"role/flights-dev-{job}" for job in (*JOBS, "landing")} <= callers
     landing = {c["action"] for c in calls if c["who"] == "role/flights-dev-landing"}
     assert "glue:StartWorkflowRun" in landing
+
+
+def test_the_opted_in_notices_reach_their_rules_as_sentences(flights, aws):
+    """The runtime's events, put under the ingestion and quality roles, matched by the notice
+    rules and turned into their sentences: every workflow run says it started; the one that
+    published says it succeeded (the second run finds nothing new to check)."""
+    assert flights.run.returncode == 0
+    started = _sentences(aws, flights.notices["started"])
+    runs = [
+        line.split()[-1] for line in flights.run.stdout.splitlines() if line.startswith("workflow")
+    ]
+    assert sorted(s.split()[3] for s in started) == sorted(set(runs)), started
+    assert all(s.startswith("pipegen flights/dev: run ") and " started at " in s for s in started)
+    (succeeded,) = _sentences(aws, flights.notices["succeeded"])
+    assert succeeded.startswith(f"pipegen flights/dev: run {_first_run(flights.run)} succeeded at ")
+    assert "3 table(s) published, quality " in succeeded and f"s3://{CURATED}/" in succeeded
 
 
 def _data_digest(spark, folder: Path) -> str:

@@ -169,9 +169,11 @@ def test_monitoring_resources_are_created(deployed, moto_endpoint):
     config and the topic and queue policies without creating them; cfn-lint and
     tests/test_monitoring.py check those from the template."""
     rules = boto3.client("events", endpoint_url=moto_endpoint).list_rules(NamePrefix="flights-dev")
-    assert len(rules["Rules"]) == 6
+    # Six of the pipeline's own, and one per notice kind the reference opts into.
+    assert len(rules["Rules"]) == 8
     topics = boto3.client("sns", endpoint_url=moto_endpoint).list_topics()["Topics"]
-    assert any(t["TopicArn"].endswith(":flights-dev-alerts") for t in topics)
+    names = {t["TopicArn"].rsplit(":", 1)[1] for t in topics}
+    assert {"flights-dev-alerts", "flights-dev-run-started", "flights-dev-run-succeeded"} <= names
     sqs = boto3.client("sqs", endpoint_url=moto_endpoint)
     url = sqs.get_queue_url(QueueName="flights-dev-landing-failures")["QueueUrl"]
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
