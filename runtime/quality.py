@@ -288,7 +288,7 @@ def _aggregates(kind: str, args: dict[str, Any], slot: int) -> list[Any]:
     if kind == "distinct_count":
         return [F.countDistinct(value).alias(f"__v{slot}")]
     if kind == "freshness":
-        # Epoch seconds: observed metrics come back through py4j, which has no timestamps.
+        # Epoch seconds: the age is reckoned in UTC whatever time zone the driver runs in.
         return [F.max(value.cast("timestamp")).cast("double").alias(f"__v{slot}")]
     stat = args["stat"]
     if stat == "percentile":
