@@ -77,8 +77,9 @@ _ALL = [
         "checks/unique_names.py",
         (
             "PG303",
-            "a transform named like a source",
-            "Sources and transforms are tables of one catalog; rename one.",
+            "a transform named like a source, or a name like a source's raw table",
+            "Sources, transforms and each source's `raw_<source>` table share one catalog; "
+            "rename one.",
         ),
     ),
     *_codes(

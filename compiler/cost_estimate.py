@@ -435,7 +435,8 @@ def usage_for(
         region=plan.region,
         jobs=jobs,
         crawls=runs * resources_by_type.get("AWS::Glue::Crawler", 0),
-        catalog_objects=len(plan.sources) + len(plan.transforms),
+        # A source is two tables (processed, and its raw files as landed); a transform one.
+        catalog_objects=2 * len(plan.sources) + len(plan.transforms),
         nat_gateways=resources_by_type.get("AWS::EC2::NatGateway", 0),
         availability_zones=plan.network.availability_zones if plan.network.vpc else 0,
         interface_endpoints=_interface_endpoints(template),
@@ -455,7 +456,8 @@ def usage_for(
         state_reads=runs * STATE_READS_PER_RUN,
         s3_stored=_stored(plan, runs * gb_per_run, assumptions),
         s3_moved=_moved(plan, runs, assumptions),
-        s3_puts=runs * S3_PUTS_PER_RUN,
+        # Each run's batches also write a raw-table manifest per source (runtime/raw_catalog.py).
+        s3_puts=runs * (S3_PUTS_PER_RUN + len(plan.sources)),
         s3_gets=runs * S3_GETS_PER_RUN,
         custom_events=runs,
         notice_events=runs * len(plan.alerts.notices),

@@ -122,6 +122,14 @@ def _logical(value: Any, logical: str | None) -> Any:
     return value
 
 
+def writer_schema(head: bytes) -> dict[str, Any]:
+    """The writer schema of an Avro object container file, from its first bytes (the header)."""
+    if not head.startswith(MAGIC):
+        raise AvroError("not an Avro object container file")
+    meta = _blocks(_Decoder(head[len(MAGIC) :]), "map", {"values": "bytes"}, {})
+    return json.loads(meta["avro.schema"])
+
+
 def read_container(data: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """(writer schema, records) of one Avro object container file."""
     if not data.startswith(MAGIC):

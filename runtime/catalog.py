@@ -52,10 +52,25 @@ _HIVE_TYPES = {
 
 
 PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+# The processed and curated tables; a raw table states its own (runtime/raw_catalog.py).
+PARQUET_STORAGE = {
+    "input_format": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+    "output_format": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+    "serde": PARQUET_SERDE,
+    "parameters": {"classification": "parquet"},
+}
+
+
+def _column(column: dict[str, str]) -> dict[str, str]:
+    entry = {"Name": column["name"], "Type": _HIVE_TYPES.get(column["type"], column["type"])}
+    if column.get("comment"):
+        entry["Comment"] = column["comment"]
+    return entry
 
 
 class GlueCatalog:
-    """Tables in the pipeline's Glue database, as Parquet with Hive-style partitions."""
+    """Tables in the pipeline's Glue database with Hive-style partitions: processed and curated
+    as Parquet, raw over its manifests (runtime/raw_catalog.py)."""
 
     def __init__(self, database: str, client=None):
         import boto3
@@ -76,23 +91,23 @@ class GlueCatalog:
         return entry
 
     def put_table(self, table: dict[str, Any]) -> None:
-        columns = [
-            {"Name": c["name"], "Type": _HIVE_TYPES.get(c["type"], c["type"])}
-            for c in table["columns"]
-        ]
         partition_keys = [{"Name": k, "Type": "string"} for k in table["partition_keys"]]
         summary = {k: v for k, v in table.items() if k != "partitions"}
+        storage = table.get("storage", PARQUET_STORAGE)
         table_input = {
             "Name": table["name"],
             "TableType": "EXTERNAL_TABLE",
-            "Parameters": {"classification": "parquet", "pipegen": json.dumps(summary)},
+            "Parameters": {**storage["parameters"], "pipegen": json.dumps(summary)},
             "PartitionKeys": partition_keys,
             "StorageDescriptor": {
-                "Columns": columns,
+                "Columns": [_column(c) for c in table["columns"]],
                 "Location": table["location"],
-                "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-                "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-                "SerdeInfo": {"SerializationLibrary": PARQUET_SERDE},
+                "InputFormat": storage["input_format"],
+                "OutputFormat": storage["output_format"],
+                "SerdeInfo": {
+                    "SerializationLibrary": storage["serde"],
+                    "Parameters": storage.get("serde_parameters", {}),
+                },
             },
         }
         try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import publish
+from . import publish, raw_catalog
 from .columns import METADATA, add_partition_columns, partition_folders
 from .events import announce
 from .faults import crash_point
@@ -127,11 +127,12 @@ def _write_batch(
     table = ctx.catalog.get_table(name)
     types = target_types(raw, source.schema, table and table["columns"], source.read)
     rows = apply_schema(raw, types, source.read).persist(StorageLevel.MEMORY_AND_DISK)
+    listing = raw_catalog.plan(ctx, name, raw.layouts, batch.batch_id)
     try:
         counts = _stage_and_publish(
-            ctx, name, source, pending, batch, rows, types, table, (copies, superseded)
+            ctx, name, source, pending, batch, rows, types, table, (copies, superseded, listing)
         )
-        return {**counts, "blank_lines_skipped": sum(blank.values())}
+        return {**counts, "blank_lines_skipped": sum(blank.values()), **_raw_counts(listing)}
     finally:
         rows.unpersist()
 
@@ -139,7 +140,7 @@ def _write_batch(
 def _stage_and_publish(
     ctx, name, source, pending, batch, rows, types, table, earlier
 ) -> dict[str, Any]:
-    copies, superseded = earlier
+    copies, superseded, listing = earlier
     from pyspark.sql import functions as F
 
     clock = PhaseClock(f"ingestion {name}")
@@ -170,8 +171,11 @@ def _stage_and_publish(
         "name": name,
         "targets": [t for _, t in pairs],
         "objects": [o.object_id for o in pending],
+        # In the raw zone; a repair deletes them with the targets.
+        "raw_manifests": sorted(listing.manifests),
     }
     ctx.state.update_batch(STAGE, batch.batch_id, info)
+    raw_catalog.write(ctx, listing, superseded)
     publish.move_all(ctx, "processed", pairs)
     ctx.storage.delete_prefix("processed", prefix)
     clock.lap(f"publish {len(pairs)} files")
@@ -195,6 +199,7 @@ def _stage_and_publish(
         [(name, o.object_id) for o in [*pending, *copies]],
     )
     _after_commit(ctx, name, source, batch.batch_id, good, keys, partitions, table)
+    raw_catalog.register(ctx, source, listing)
     clock.lap("commit and catalog")
     return counts
 
@@ -310,6 +315,19 @@ def _after_commit(ctx, name, source, batch, good, keys, partitions, table) -> No
     )
 
 
+def _raw_counts(listing: raw_catalog.Listing) -> dict[str, Any]:
+    counts: dict[str, Any] = {"raw_files_catalogued": listing.listed}
+    if listing.left_out:
+        counts["raw_files_not_catalogued"] = dict(sorted(listing.left_out.items()))
+    return counts
+
+
+def _left_out_text(name: str, left_out: dict[str, str]) -> str:
+    shown = "; ".join(f"{key}: {why}" for key, why in list(left_out.items())[:5])
+    table = raw_catalog.table_name(name)
+    return f"{len(left_out)} file(s) of source '{name}' are not listed in table {table}: {shown}"
+
+
 def _report(
     ctx: Context, name: str, summary: dict[str, Any], copies: list, versions: list[str]
 ) -> None:
@@ -335,6 +353,11 @@ def _report(
             "blank lines skipped",
             f"{summary['blank_lines_skipped']} whitespace-only line(s) in the files of source "
             f"'{name}' were skipped: they hold no row",
+        ),
+        (
+            summary.get("raw_files_not_catalogued"),
+            "files not in the raw table",
+            _left_out_text(name, summary.get("raw_files_not_catalogued", {})),
         ),
         (
             summary["rows_quarantined"],

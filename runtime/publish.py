@@ -40,6 +40,8 @@ def repair(ctx: Context, stage: str, zone: str, only: str | None = None) -> list
             continue
         for key in batch.info.get("targets", []):
             ctx.storage.delete(zone, key)
+        for key in batch.info.get("raw_manifests", []):  # ingestion's, runtime/raw_catalog.py
+            ctx.storage.delete("raw", key)
         ctx.storage.delete_prefix(zone, staging_prefix(batch.info.get("name", ""), batch.batch_id))
         ctx.state.abort_batch(stage, batch.batch_id)
         cleaned.append(batch.batch_id)

@@ -32,6 +32,17 @@ HEAD_BYTES = 65536
 SPARK_CSV = {"sep": ",", "quote": '"', "escape": "\\"}
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Files of one concrete format (and CSV header) as they are stored: the columns as a
+    reader of the raw files names them (CSV by position, cleaned; the others by the files'
+    own names) with their types as stored (text formats: strings)."""
+
+    fmt: str
+    columns: tuple[tuple[str, str], ...]
+    objects: tuple[ObjectInfo, ...]
+
+
 @dataclass
 class RawFrame:
     """Columns: cleaned data columns, `_corrupt_record`, `_source_file` (the object key)."""
@@ -41,6 +52,9 @@ class RawFrame:
     mapping: dict[str, str]
     # The files read line by line (CSV, JSON lines) by format, where Spark skips blank lines.
     line_files: dict[str, list[ObjectInfo]] = field(default_factory=dict)
+    # As stored, per group of files read together (what the raw zone's table describes).
+    stored_columns: tuple[tuple[str, str], ...] = ()
+    layouts: list[Layout] = field(default_factory=list)
 
     @property
     def data_columns(self) -> list[str]:
@@ -57,11 +71,13 @@ def read_objects(ctx: Context, source: SourceConfig, objects: list[ObjectInfo]) 
             fmt = detect_format(obj.key, head) or "csv"
         header = tuple(_csv_header(head, source.read)) if fmt == "csv" else ()
         groups[(fmt, header)].append(obj)
-    frames = [
-        _read_group(ctx, source, fmt, list(header), objs)
-        for (fmt, header), objs in sorted(groups.items())
-    ]
+    ordered = sorted(groups.items())
+    frames = [_read_group(ctx, source, fmt, list(header), objs) for (fmt, header), objs in ordered]
     raw = _union(frames)
+    raw.layouts = [
+        Layout(fmt, part.stored_columns, tuple(objs))
+        for ((fmt, _), objs), part in zip(ordered, frames, strict=True)
+    ]
     for (fmt, _), objs in groups.items():
         if fmt in LINE_FORMATS:
             raw.line_files.setdefault(fmt, []).extend(objs)
@@ -123,7 +139,7 @@ def _read_csv(ctx: Context, read: ReadOptions, header: list[str], uris: list[str
         "escape": read.escape or SPARK_CSV["escape"],
     }
     frame = ctx.spark.read.schema(schema).options(**options).csv(uris)
-    return _finish(ctx, frame, header, text=True)
+    return _finish(ctx, frame, header, text=True, by_position=True)
 
 
 def _read_json(ctx: Context, read: ReadOptions, fmt: str, uris: list[str]) -> RawFrame:
@@ -147,21 +163,42 @@ def _read_avro_locally(ctx: Context, objects: list[ObjectInfo]) -> RawFrame:
         [*(f"`{n}` {t}" for n, t in fields or []), f"{CORRUPT} string", f"{SOURCE_FILE} string"]
     )
     frame = ctx.spark.createDataFrame(rows, ddl)
+    stored = tuple((name, _hive_type(t)) for name, t in fields or [])
     cleaned = clean_names(names)
     frame = frame.toDF(*cleaned, CORRUPT, SOURCE_FILE)
-    return RawFrame(frame, False, dict(zip(names, cleaned, strict=True)))
+    return RawFrame(frame, False, dict(zip(names, cleaned, strict=True)), stored_columns=stored)
 
 
-def _finish(ctx: Context, frame: Any, raw_names: list[str], text: bool) -> RawFrame:
+def _finish(
+    ctx: Context, frame: Any, raw_names: list[str], text: bool, by_position: bool = False
+) -> RawFrame:
     """Rename by position (raw names may hold dots, backticks or duplicates); add the key."""
     from pyspark.sql import functions as F
 
+    stored = _stored_columns(frame, raw_names, by_position)
     cleaned = iter(clean_names(raw_names))
     frame = frame.toDF(*[c if c == CORRUPT else next(cleaned) for c in frame.columns])
     if CORRUPT not in frame.columns:
         frame = frame.withColumn(CORRUPT, F.lit(None).cast("string"))
     frame = with_source_file(ctx, frame)
-    return RawFrame(frame, text, dict(zip(raw_names, clean_names(raw_names), strict=True)))
+    mapping = dict(zip(raw_names, clean_names(raw_names), strict=True))
+    return RawFrame(frame, text, mapping, stored_columns=stored)
+
+
+def _stored_columns(
+    frame: Any, raw_names: list[str], by_position: bool
+) -> tuple[tuple[str, str], ...]:
+    """CSV columns are matched by position, so they take the cleaned names (as text); the
+    other formats are matched by name, so they keep the files' own."""
+    if by_position:
+        return tuple((name, "string") for name in clean_names(raw_names))
+    types = [t for c, t in frame.dtypes if c != CORRUPT]
+    return tuple((name, _hive_type(kind)) for name, kind in zip(raw_names, types, strict=True))
+
+
+def _hive_type(spark_type: str) -> str:
+    """Spark SQL's type names are Hive's, but for the timestamp without a time zone."""
+    return spark_type.replace("timestamp_ntz", "timestamp")
 
 
 # What makes a line blank to each reader: the CSV reader skips a line that Java's

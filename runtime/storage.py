@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -21,6 +22,8 @@ class ObjectInfo:
     key: str
     size: int
     version: str
+    # The UTC day the object was last written (S3's LastModified): a raw file's landing date.
+    landed: str = field(default="", compare=False)
 
     @property
     def object_id(self) -> str:
@@ -71,11 +74,12 @@ class LocalStorage:
     def _info(self, zone: str, path: Path) -> ObjectInfo:
         stat = path.stat()
         key = path.relative_to(self.root / zone).as_posix()
+        landed = _day(datetime.fromtimestamp(stat.st_mtime, UTC))
         if zone == "raw":
             # Like S3's ETag, the version of an arriving file comes from its content: the
             # same files always form the same batch, and a rewrite with new content is new.
-            return ObjectInfo(key, stat.st_size, _content_hash(path))
-        return ObjectInfo(key, stat.st_size, f"{stat.st_mtime_ns}-{stat.st_size}")
+            return ObjectInfo(key, stat.st_size, _content_hash(path), landed)
+        return ObjectInfo(key, stat.st_size, f"{stat.st_mtime_ns}-{stat.st_size}", landed)
 
     def head(self, zone: str, key: str) -> ObjectInfo | None:
         path = self.path(zone, key)
@@ -115,6 +119,10 @@ class LocalStorage:
             path.unlink()
 
 
+def _day(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d")
+
+
 def _content_hash(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -140,7 +148,9 @@ class S3Storage:
         found = []
         for page in paginator.paginate(Bucket=self.buckets[zone], Prefix=prefix):
             for item in page.get("Contents", []):
-                found.append(ObjectInfo(item["Key"], item["Size"], item["ETag"].strip('"')))
+                version = item["ETag"].strip('"')
+                landed = _day(item["LastModified"])
+                found.append(ObjectInfo(item["Key"], item["Size"], version, landed))
         return sorted(found, key=lambda o: o.key)
 
     def head(self, zone: str, key: str) -> ObjectInfo | None:
@@ -151,7 +161,7 @@ class S3Storage:
                 return None
             raise
         version = item.get("VersionId") or item["ETag"].strip('"')
-        return ObjectInfo(key, item["ContentLength"], version)
+        return ObjectInfo(key, item["ContentLength"], version, _day(item["LastModified"]))
 
     def read_bytes(self, zone: str, key: str, length: int | None = None) -> bytes:
         extra = {"Range": f"bytes=0-{length - 1}"} if length else {}

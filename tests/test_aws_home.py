@@ -257,10 +257,11 @@ def test_state_catalog_metrics_and_logs_are_where_the_stack_looks(flights, aws):
     # The sources, the curated tables, and the rows the one rule with failing rows kept
     # (07_compare passes within its tolerance; its 58 failing rows are stored and catalogued).
     failed = "flights_enriched__failed__07_compare"
-    assert tables == {"flights", "airlines", "airports", *("flights_enriched", "daily_delays")} | {
-        "route_ranking",
-        failed,
-    }
+    sources = {"flights", "airlines", "airports"}
+    raw = {f"raw_{name}" for name in sources}
+    curated = {"flights_enriched", "daily_delays", "route_ranking"}
+    assert tables == sources | raw | curated | {failed}
+    _assert_raw_table_lists_the_landed_files(aws, "flights")
     location = glue.get_table(DatabaseName="flights_dev", Name=failed)["Table"]
     assert location["StorageDescriptor"]["Location"] == (
         f"s3://{CURATED}/_quality/failed_rows/flights_enriched/07_compare/"
@@ -289,6 +290,35 @@ def test_state_catalog_metrics_and_logs_are_where_the_stack_looks(flights, aws):
         "/aws-glue/jobs/flights-dev/error": 30,
         "/aws-glue/jobs/flights-dev/output": 30,
     }
+
+
+def _raw_manifests(aws, source: str) -> list[str]:
+    """Every file URI the raw table of `source` lists, over all its manifests."""
+    s3 = aws.client("s3")
+    found = s3.list_objects_v2(Bucket=RAW, Prefix=f"_catalog/{source}/").get("Contents", [])
+    return [
+        line
+        for item in found
+        for line in s3.get_object(Bucket=RAW, Key=item["Key"])["Body"].read().decode().split()
+    ]
+
+
+def _assert_raw_table_lists_the_landed_files(aws, source: str) -> None:
+    """The ingestion role wrote the manifests and registered `raw_<source>` under IAM; its
+    partitions are the landing days, each at the folder of that day's manifests."""
+    glue = aws.client("glue")
+    table = glue.get_table(DatabaseName="flights_dev", Name=f"raw_{source}")["Table"]
+    descriptor = table["StorageDescriptor"]
+    assert descriptor["InputFormat"] == "org.apache.hadoop.hive.ql.io.SymlinkTextInputFormat"
+    assert descriptor["SerdeInfo"]["SerializationLibrary"].endswith("OpenCSVSerde")
+    assert descriptor["Location"] == f"s3://{RAW}/_catalog/{source}/"
+    assert table["Parameters"]["skip.header.line.count"] == "1"
+    partitions = glue.get_partitions(DatabaseName="flights_dev", TableName=f"raw_{source}")
+    locations = {p["StorageDescriptor"]["Location"] for p in partitions["Partitions"]}
+    landed = aws.client("s3").list_objects_v2(Bucket=RAW, Prefix=f"_catalog/{source}/")
+    folders = {f"s3://{RAW}/" + i["Key"].rsplit("/", 1)[0] + "/" for i in landed["Contents"]}
+    assert locations == folders and len(folders) >= 1
+    assert _raw_manifests(aws, source) == [f"s3://{RAW}/incoming/flights/flights_2013_sample.csv"]
 
 
 def _policies(template: dict) -> dict[str, dict]:
@@ -478,3 +508,8 @@ def test_a_re_sent_file_is_skipped_and_a_changed_one_replaces_its_rows(flights, 
             if r["dep_time"] not in ("", "NA")
         }
     assert re.search(rf"^flights_enriched\s+{len(departed):,}\s", run.stdout, re.MULTILINE)
+    # The raw table lists the changed file once (its earlier manifest forgot it), the skipped
+    # copy not at all.
+    assert _raw_manifests(aws, "flights") == [
+        f"s3://{RAW}/incoming/flights/flights_2013_sample.csv"
+    ]

@@ -235,6 +235,14 @@ def lake_digest(lake: Path, spark) -> dict[str, str]:
             columns = sorted(c for c in frame.columns if c != "_ingested_at")
             rows = sorted(json.dumps([str(v) for v in r]) for r in frame.select(*columns).collect())
             digests[f"{zone}/{table}"] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+    # The raw tables' listings, by source (the landing day is the clock's; it may differ).
+    manifests = sorted((lake / "raw" / "_catalog").rglob("*.txt"))
+    listed = [
+        (p.parent.parent.name, line.replace(str(lake), "<lake>"))
+        for p in manifests
+        for line in p.read_text().splitlines()
+    ]
+    digests["raw/_catalog"] = json.dumps(sorted(listed))
     return digests
 
 
@@ -254,6 +262,9 @@ def leftovers(lake: Path) -> list[str]:
     }
     for path in (lake / "processed").rglob("part-*"):
         if "_staging" not in str(path) and path.name.split("-")[1] not in committed:
+            found.append(str(path))
+    for path in (lake / "raw" / "_catalog").rglob("*.txt"):  # a raw table's manifests
+        if path.stem not in committed:
             found.append(str(path))
     return found
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from troposphere import GetAtt, Ref, Sub, iam
 
+from pipegen_runtime.raw_catalog import MANIFESTS
 from pipegen_runtime.state import STAGE_INDEX
 
 from ..logical_ids import DATA_KEY, NOTIFY_KEY, TOPIC, logical_id, policy_id, role_id
@@ -42,8 +43,8 @@ METRIC_NAMESPACES = ["Glue", "pipegen"]
 POLICY_NAME = "pipegen-access"
 
 # The runtime registers tables and partitions itself (runtime/catalog.py): ingestion its
-# sources, quality the curated tables it publishes; processing only reads. Nothing else writes
-# the pipeline's catalog entries.
+# sources (processed, and raw as landed), quality the curated tables it publishes; processing
+# only reads. Nothing else writes the pipeline's catalog entries.
 CATALOG_READ = ["glue:GetPartitions", "glue:GetTable"]
 CATALOG_WRITE = [
     "glue:BatchCreatePartition",
@@ -124,6 +125,10 @@ def _trust() -> dict:
 def _statements(stack: Stack, name: str) -> list[dict]:
     access = ACCESS[name]
     statements = _bucket_access(access["read"], access["write"])
+    if name == "ingestion":
+        # The raw zone's catalog manifests (runtime/raw_catalog.py): the one raw prefix a job
+        # writes; the landed files themselves stay read-only.
+        statements.append(allow("WriteRawManifests", WRITE, [bucket_objects_arn("raw", MANIFESTS)]))
     statements.append(allow("UseDataKey", ROLE_KEY_USE, [GetAtt(DATA_KEY, "Arn")]))
     statements.append(allow("UseCatalog", access["catalog"], _catalog(stack)))
     statements.append(allow("WriteLogs", LOG_ACTIONS, glue_log_arns(stack)))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pipegen_runtime.raw_catalog import table_name
+
 from ..diagnostics import Diagnostic
 from ..logical_ids import logical_id
 from ..plan import PipelinePlan
@@ -11,6 +13,7 @@ from ..plan import PipelinePlan
 
 def check(plan: PipelinePlan) -> Iterator[Diagnostic]:
     yield from _transforms_named_like_sources(plan)
+    yield from _named_like_raw_tables(plan)
     yield from _same_logical_id(plan)
 
 
@@ -24,6 +27,20 @@ def _transforms_named_like_sources(plan: PipelinePlan) -> Iterator[Diagnostic]:
                 f"transform '{t.name}': the name is already used "
                 "by a source. Sources and transforms become tables of one catalog "
                 "database, so their names must differ",
+            )
+
+
+def _named_like_raw_tables(plan: PipelinePlan) -> Iterator[Diagnostic]:
+    """Each source also has a table of its raw files, `raw_<source>`, in the same database."""
+    raw_tables = {table_name(s.name): s.name for s in plan.sources}
+    for item in [*plan.sources, *plan.transforms]:
+        if item.name in raw_tables:
+            yield Diagnostic(
+                item.span,
+                "PG303",
+                f"'{item.name}': the name is taken: the catalog lists the raw files of "
+                f"source '{raw_tables[item.name]}' as table '{item.name}', beside the "
+                "sources and transforms; rename it",
             )
 
 

@@ -284,6 +284,11 @@ CASES: dict[str, tuple[str, str, str | bytes]] = {
         "PG303",
         add("transforms:\n  orders: {from: orders, steps: [{select: [id]}]}\n"),
     ),
+    "transform_named_like_raw_table": (
+        "collisions",
+        "PG303",
+        add("transforms:\n  raw_orders: {from: orders, steps: [{select: [id]}]}\n"),
+    ),
     "join_cycle": (
         "cycles",
         "PG302",
