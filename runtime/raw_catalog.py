@@ -62,6 +62,7 @@ class Listing:
     avro_schema: str | None = None
     manifests: dict[str, list[str]] = field(default_factory=dict)
     left_out: dict[str, str] = field(default_factory=dict)  # object key -> why
+    known_days: set[str] = field(default_factory=set)  # the table's partitions before
 
     @property
     def listed(self) -> int:
@@ -75,6 +76,7 @@ def plan(ctx: Context, name: str, layouts: list[Layout], batch: str) -> Listing:
     if table:
         listing.fmt, listing.avro_schema = table["format"], table.get("avro_schema")
         listing.columns = [(c["name"], c["type"]) for c in table["columns"]]
+        listing.known_days = {p[PARTITION_KEY] for p in table.get("partitions", [])}
     by_day: dict[str, list[str]] = defaultdict(list)
     for layout in layouts:
         why = _join(ctx, listing, layout)
@@ -163,12 +165,10 @@ def register(ctx: Context, source: SourceConfig, listing: Listing) -> None:
     """State the whole raw table: its columns as widened, and one partition a landing day."""
     if listing.fmt is None:
         return
-    name = table_name(listing.source)
-    known = (ctx.catalog.get_table(name) or {}).get("partitions", [])
-    days = {p[PARTITION_KEY] for p in known} | {_day(key) for key in listing.manifests}
+    days = listing.known_days | {_day(key) for key in listing.manifests}
     ctx.catalog.put_table(
         {
-            "name": name,
+            "name": table_name(listing.source),
             "zone": "raw",
             "kind": "raw",
             "source": listing.source,
