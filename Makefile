@@ -69,10 +69,11 @@ demo: setup
 
 # Two workers (the machine's two cores), a test file per worker so that its module fixtures (a
 # deployed stack, an emulator) are built once. `python -m pytest` runs the same in one process.
+# The 25 slowest tests are listed at the end: where the suite's time goes (#15).
 test: setup checkov browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=25
 
 # The edit loop (under 2 minutes): everything but Spark, the AWS emulator and the slow builds,
 # with a few examples per property test. `make test` runs all of it, every example.

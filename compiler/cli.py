@@ -63,11 +63,23 @@ def _internal_error() -> int:
     return EXIT_INTERNAL
 
 
+class _PrintVersion(argparse.Action):
+    """`--version`, looked up only when asked: reading the installed package's metadata costs
+    every other command about 40 ms of its start-up."""
+
+    def __init__(self, option_strings: list[str], dest: str, **_: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show pipegen's version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(f"pipegen {pipegen_version()}")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pipegen", description="Compile pipeline specs into AWS Glue stacks and jobs."
     )
-    parser.add_argument("--version", action="version", version=f"pipegen {pipegen_version()}")
+    parser.add_argument("--version", action=_PrintVersion)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.register(commands)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from ..diagnostics import CompileError, Diagnostic
@@ -20,6 +19,8 @@ class UsageError(Exception):
 
 
 def pipegen_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # slow to import: on demand
+
     try:
         return version(DISTRIBUTION)
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
