@@ -144,7 +144,7 @@ def _stage_and_publish(
     from pyspark.sql import functions as F
 
     clock = PhaseClock(f"ingestion {name}")
-    per_file_in = _counts(rows)
+    per_file_in, rejected = _counts_and_rejected(rows)
     clock.lap("read, type and cache")
     if source.on_incompatible_schema == "fail":
         _fail_on_type_errors(rows, name)
@@ -162,8 +162,9 @@ def _stage_and_publish(
     )
     clock.lap("write good rows")
     crash_point("ingestion.mid-write")
-    bad.write.mode("overwrite").json(ctx.storage.uri("processed", prefix + "quarantine/"))
-    clock.lap("write quarantine")
+    if rejected:  # no Spark job (nor, on S3, an output commit) for an empty quarantine
+        bad.write.mode("overwrite").json(ctx.storage.uri("processed", prefix + "quarantine/"))
+        clock.lap("write quarantine")
     written, quarantined = _verify(ctx, prefix, per_file_in, name)
     clock.lap("verify by re-reading")
     pairs = _plan(ctx, name, source, prefix, batch.batch_id)
@@ -202,6 +203,17 @@ def _stage_and_publish(
     raw_catalog.register(ctx, source, listing)
     clock.lap("commit and catalog")
     return counts
+
+
+def _counts_and_rejected(rows: Any) -> tuple[dict[str, int], int]:
+    """Rows per source file, and how many rows in all do not fit, in one pass over the cache."""
+    from pyspark.sql import functions as F
+
+    counted = rows.groupBy(SOURCE_FILE).agg(
+        F.count(F.lit(1)).alias("count"), F.count(F.when(F.col(REASON) != "", 1)).alias("bad")
+    )
+    found = counted.collect()
+    return {r[SOURCE_FILE]: r["count"] for r in found}, sum(r["bad"] for r in found)
 
 
 def _counts(frame: Any) -> dict[str, int]:
