@@ -140,9 +140,14 @@ def write(ctx: Context, listing: Listing, superseded: dict[str, list[str]]) -> N
     """Write the batch's manifests, and take files that arrived again with new content out of
     the manifests of their earlier batches (the key now holds only the new content)."""
     for key, uris in listing.manifests.items():
-        ctx.storage.write_bytes("raw", key, "".join(f"{u}\n" for u in uris).encode())
+        ctx.storage.write_bytes("raw", key, _manifest(uris))
     if superseded:
         _forget(ctx, {ctx.storage.uri("raw", k) for k in superseded}, superseded)
+
+
+def _manifest(uris: list[str]) -> bytes:
+    """Hive's symlink format: one file URI a line."""
+    return "".join(f"{uri}\n" for uri in uris).encode()
 
 
 def _forget(ctx: Context, uris: set[str], superseded: dict[str, list[str]]) -> None:
@@ -158,7 +163,7 @@ def _forget(ctx: Context, uris: set[str], superseded: dict[str, list[str]]) -> N
             if not kept:
                 ctx.storage.delete("raw", key)
             elif len(kept) < len(lines):
-                ctx.storage.write_bytes("raw", key, "".join(f"{u}\n" for u in kept).encode())
+                ctx.storage.write_bytes("raw", key, _manifest(kept))
 
 
 def register(ctx: Context, source: SourceConfig, listing: Listing) -> None:
