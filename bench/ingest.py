@@ -124,7 +124,7 @@ def ingestion_alone(folder: Path, lake: Path) -> list[str]:
 
 
 def time_hand_written(data: Path, work: Path) -> float:
-    from pipegen_compiler.local_home.runner import DRIVER_MEMORY, spark_submit
+    from pipegen_compiler.local_home.runner import DRIVER_MEMORY, LAKE_FILE_SYSTEM, spark_submit
 
     script = work / "hand_written.py"
     script.write_text(HAND_WRITTEN)
@@ -138,6 +138,9 @@ def time_hand_written(data: Path, work: Path) -> float:
             MASTER,
             "--driver-memory",
             DRIVER_MEMORY,
+            # The same disk as pipegen's job (no checksum files): only the jobs differ.
+            "--conf",
+            LAKE_FILE_SYSTEM,
             str(script),
             str(data),
             str(out),

@@ -57,7 +57,13 @@ def run(ctx: Context) -> dict[str, Any]:
         if fresh is not None:
             fresh[name] = apply_steps(ctx.spark, fresh[transform.from_], steps, fresh, name)
             touched = _touched_partitions(transform, fresh[transform.name])
-        staged[transform.name] = _stage_table(ctx, transform, frame, prefix, touched)
+        staged[name], written = _stage_table(ctx, transform, frame, prefix, touched)
+        if touched is None:
+            # Later transforms read the table as staged, not its plan again: each would
+            # otherwise recompute the whole chain from the sources (on the sample, 1 s a
+            # table), and a transform that is not deterministic (a dedupe's pick among equal
+            # keys) would feed them other rows than the ones published.
+            tables[name] = written
         crash_point("processing.mid-write")
     info = {"name": "processing", "inputs": all_inputs, "staging": prefix, "tables": staged}
     ctx.state.commit_batch(STAGE, batch.batch_id, info, [])
@@ -171,8 +177,9 @@ def _stage_table(
     frame: Any,
     prefix: str,
     touched: list[dict[str, int]] | None,
-) -> dict[str, Any]:
-
+) -> tuple[dict[str, Any], Any]:
+    """What was staged, and the staged rows as a frame of the transform's own columns."""
+    plain_columns = frame.columns
     frame, keys = _with_partition_keys(transform, frame)
     if touched is not None:
         frame = frame.filter(in_partitions(keys, touched))
@@ -185,7 +192,7 @@ def _stage_table(
     else:  # nothing to stage (no touched partition has rows): Spark wrote no data file
         written, rows = frame, 0
     columns = [{"name": c, "type": t} for c, t in written.dtypes if c not in keys]
-    return {
+    info = {
         "location": location,
         "rows": rows,
         "partition_keys": keys,
@@ -193,3 +200,8 @@ def _stage_table(
         "mode": "full" if touched is None else "partitions",
         "partitions": touched or [],
     }
+    return info, written.select(*[_quoted(c) for c in plain_columns])
+
+
+def _quoted(column: str) -> str:
+    return "`" + column.replace("`", "``") + "`"

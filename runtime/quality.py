@@ -333,8 +333,14 @@ def _duplicates(frame: Any, columns: list[str]) -> int:
     return int(groups.agg(F.sum("count")).collect()[0][0] or 0)
 
 
+def _subject_rows(frame: Any, args: dict[str, Any], rows: int) -> int:
+    """The rows a rule checks: the table's, counted in the single pass, unless it has a
+    `where` (then its own count: one scan more)."""
+    return frame.count() if args.get("where") else rows
+
+
 def _unique(ctx, frame, tables, result, args, rows, history) -> None:
-    checked = frame.count()
+    checked = _subject_rows(frame, args, rows)
     failed = _duplicates(frame, args["columns"])
     if result.kind == "primary_key":
         nulls = frame.filter(" OR ".join(f"`{c}` IS NULL" for c in args["columns"])).count()
@@ -343,7 +349,7 @@ def _unique(ctx, frame, tables, result, args, rows, history) -> None:
 
 
 def _duplicate_pct(ctx, frame, tables, result, args, rows, history) -> None:
-    checked = frame.count()
+    checked = _subject_rows(frame, args, rows)
     distinct = frame.select(*[f"`{c}`" for c in args["columns"]]).distinct().count()
     pct = 0.0 if checked == 0 else 100.0 * (checked - distinct) / checked
     result.observed, result.checked = round(pct, 6), checked
