@@ -9,6 +9,8 @@ source is replaced whole by its newest batch (`<source>/batch=<id>/`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from . import publish, raw_catalog
@@ -24,6 +26,11 @@ if TYPE_CHECKING:
     from .stage_config import SourceConfig
 
 STAGE = "ingestion"
+# The batch's typed rows are cached for two passes (the counts, then the writes) and dropped:
+# built uncompressed, it took 28% less time (4.2 s against 5.9 s on 1.3 M flights; the whole
+# job on 5.4 M, 58 s against 64 s). It holds more memory for the while, and spills to disk
+# beyond it (MEMORY_AND_DISK).
+CACHE_COMPRESSION = "spark.sql.inMemoryColumnarStorage.compressed"
 QUARANTINE = "_quarantine/"
 
 
@@ -126,15 +133,26 @@ def _write_batch(
     clock.lap("list, plan the read and count blank lines")
     table = ctx.catalog.get_table(name)
     types = target_types(raw, source.schema, table and table["columns"], source.read)
-    rows = apply_schema(raw, types, source.read).persist(StorageLevel.MEMORY_AND_DISK)
     listing = raw_catalog.plan(ctx, name, raw.layouts, batch.batch_id)
+    with _uncompressed_cache(ctx.spark):
+        rows = apply_schema(raw, types, source.read).persist(StorageLevel.MEMORY_AND_DISK)
+        try:
+            counts = _stage_and_publish(
+                ctx, name, source, pending, batch, rows, types, table, (copies, superseded, listing)
+            )
+        finally:
+            rows.unpersist()
+    return {**counts, "blank_lines_skipped": sum(blank.values()), **_raw_counts(listing)}
+
+
+@contextmanager
+def _uncompressed_cache(spark: Any) -> Iterator[None]:
+    before = spark.conf.get(CACHE_COMPRESSION)
+    spark.conf.set(CACHE_COMPRESSION, "false")
     try:
-        counts = _stage_and_publish(
-            ctx, name, source, pending, batch, rows, types, table, (copies, superseded, listing)
-        )
-        return {**counts, "blank_lines_skipped": sum(blank.values()), **_raw_counts(listing)}
+        yield
     finally:
-        rows.unpersist()
+        spark.conf.set(CACHE_COMPRESSION, before)
 
 
 def _stage_and_publish(
